@@ -1,0 +1,66 @@
+package dev.sparkj.tensor;
+
+/**
+ * Storage on the Java heap: a {@code float[]} (F32), {@code double[]} (F64), {@code long[]} (I64)
+ * or {@code byte[]} (U8 and BOOL; BOOL holds 0 or 1).
+ */
+public final class HeapStorage extends Storage {
+    private final DType dtype;
+    private final Object array;
+    private final int length;
+
+    private HeapStorage(DType dtype, Object array, int length) {
+        this.dtype = dtype;
+        this.array = array;
+        this.length = length;
+    }
+
+    /** A zero-filled block of {@code n} elements. */
+    public static HeapStorage allocate(DType dtype, int n) {
+        if (n < 0) throw new IllegalArgumentException("negative storage length " + n);
+        return switch (dtype) {
+            case F32 -> new HeapStorage(dtype, new float[n], n);
+            case F64 -> new HeapStorage(dtype, new double[n], n);
+            case I64 -> new HeapStorage(dtype, new long[n], n);
+            case U8, BOOL -> new HeapStorage(dtype, new byte[n], n);
+        };
+    }
+
+    public static HeapStorage wrap(float[] a) { return new HeapStorage(DType.F32, a, a.length); }
+    public static HeapStorage wrap(double[] a) { return new HeapStorage(DType.F64, a, a.length); }
+    public static HeapStorage wrap(long[] a) { return new HeapStorage(DType.I64, a, a.length); }
+    public static HeapStorage wrap(byte[] a, DType dtype) {
+        if (dtype != DType.U8 && dtype != DType.BOOL) throw new IllegalArgumentException("byte[] holds U8 or BOOL, not " + dtype);
+        return new HeapStorage(dtype, a, a.length);
+    }
+
+    @Override public DType dtype() { return dtype; }
+    @Override public int length() { return length; }
+
+    public float[] f32() { return (float[]) array; }
+    public double[] f64() { return (double[]) array; }
+    public long[] i64() { return (long[]) array; }
+    public byte[] u8() { return (byte[]) array; }
+
+    /** Element {@code i} as a double (slow path for reference code and tests). */
+    public double get(int i) {
+        return switch (dtype) {
+            case F32 -> ((float[]) array)[i];
+            case F64 -> ((double[]) array)[i];
+            case I64 -> ((long[]) array)[i];
+            case U8 -> ((byte[]) array)[i] & 0xff;
+            case BOOL -> ((byte[]) array)[i] != 0 ? 1 : 0;
+        };
+    }
+
+    /** Stores {@code v} at {@code i}, rounding to the element type (BOOL stores v != 0). */
+    public void set(int i, double v) {
+        switch (dtype) {
+            case F32 -> ((float[]) array)[i] = (float) v;
+            case F64 -> ((double[]) array)[i] = v;
+            case I64 -> ((long[]) array)[i] = (long) v;
+            case U8 -> ((byte[]) array)[i] = (byte) (int) v;
+            case BOOL -> ((byte[]) array)[i] = (byte) (v != 0 ? 1 : 0);
+        }
+    }
+}

@@ -6,27 +6,24 @@ import dev.sparkj.tensor.Tensor;
 import dev.sparkj.tensor.io.RestrictedUnpickler.StorageRef;
 import dev.sparkj.tensor.io.RestrictedUnpickler.TensorRef;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipInputStream;
 
 /**
  * Reads PyTorch checkpoints ({@code .pth} / {@code .pt}) in the zip format that {@code torch.save}
@@ -56,41 +53,23 @@ public final class PthReader {
     private static final List<String> WRAPPER_KEYS = List.of("model", "module", "state_dict");
     private static final String MODULE_PREFIX = "module.";
 
-    /** Reads the object a checkpoint file holds (entries are read from the zip as needed). */
+    /** Reads the object a checkpoint file holds (memory-mapped while reading; tensors are heap copies). */
     public static Object read(Path file) throws IOException {
         String name = file.toString();
-        byte[] head = new byte[512];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        checkMagic(java.util.Arrays.copyOf(head, n), name);
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new TensorFileException(name, "damaged or truncated zip archive: " + e.getMessage(), e);
-        }
-        try (zip) {
-            Set<String> names = new LinkedHashSet<>();
-            zip.stream().filter(e -> !e.isDirectory()).forEach(e -> names.add(e.getName()));
-            return load(names, entry -> {
-                ZipEntry e = zip.getEntry(entry);
-                if (e == null) return null;
-                try (InputStream in = zip.getInputStream(e)) {
-                    return in.readAllBytes();
-                } catch (IOException ex) {
-                    throw new TensorFileException(name, "damaged zip entry " + entry + ": " + ex.getMessage(), ex);
-                }
-            }, name);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            return read(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena), name);
         }
     }
 
     /** Reads a checkpoint from its bytes; {@code name} is used in error messages. */
     public static Object read(byte[] bytes, String name) throws IOException {
-        checkMagic(bytes, name);
-        Map<String, byte[]> entries = unzip(bytes, name);
-        return load(entries.keySet(), entries::get, name);
+        return read(MemorySegment.ofArray(bytes), name);
+    }
+
+    private static Object read(MemorySegment seg, String name) throws TensorFileException {
+        checkMagic(seg.asSlice(0, Math.min(seg.byteSize(), 512)).toArray(ValueLayout.JAVA_BYTE), name);
+        ZipArchive zip = ZipArchive.open(seg, name);
+        return load(zip.names(), zip::read, name);
     }
 
     /** Reads one zip entry; null when absent. */
@@ -167,32 +146,6 @@ public final class PthReader {
                     + "(PyTorch >= 1.6, without _use_new_zipfile_serialization=False)");
         throw new TensorFileException(name, String.format("not a PyTorch zip checkpoint: starts with %02x %02x %02x %02x",
                 b[0], b.length > 1 ? b[1] : 0, b.length > 2 ? b[2] : 0, b.length > 3 ? b[3] : 0));
-    }
-
-    /** All entries of the zip, checking CRCs; a damaged or cut-off archive is an error. */
-    private static Map<String, byte[]> unzip(byte[] bytes, String name) throws TensorFileException {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            ZipEntry e;
-            while ((e = z.getNextEntry()) != null) {
-                if (!e.isDirectory()) entries.put(e.getName(), z.readAllBytes());
-            }
-        } catch (ZipException e) {
-            throw new TensorFileException(name, "damaged or truncated zip archive: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new TensorFileException(name, "damaged or truncated zip archive: " + e, e);
-        }
-        if (!hasCentralDirectory(bytes))
-            throw new TensorFileException(name, "truncated zip archive: the end-of-central-directory record is missing");
-        return entries;
-    }
-
-    /** Whether the archive ends with an end-of-central-directory record (absent when a file is cut short). */
-    private static boolean hasCentralDirectory(byte[] b) {
-        int min = Math.max(0, b.length - 22 - 65535);
-        for (int i = b.length - 22; i >= min; i--)
-            if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6) return true;
-        return false;
     }
 
     private static String dataPkl(Set<String> names, String name) throws TensorFileException {

@@ -224,9 +224,10 @@ public final class PthReader {
                 if (st2 < 0 || st2 > Integer.MAX_VALUE) throw new TensorFileException(name, where + "bad stride " + st2);
                 shape[i] = (int) d;
                 strides[i] = (int) st2;
-                numel *= d;
+                numel = d > 0 && numel > Long.MAX_VALUE / d ? Long.MAX_VALUE : numel * d;
                 if (d > 0) last += (d - 1) * st2;
             }
+            if (numel > Integer.MAX_VALUE) throw new TensorFileException(name, where + "size " + java.util.Arrays.toString(t.size()) + " has too many elements");
             if (t.offset() < 0) throw new TensorFileException(name, where + "negative storage offset " + t.offset());
             if (numel > 0 && last >= s.numel())
                 throw new TensorFileException(name, where + "view (offset " + t.offset() + ", size " + java.util.Arrays.toString(t.size())

@@ -262,6 +262,23 @@ class PthReaderTest {
     }
 
     @Test
+    void rejectsEmptyFilesAndHugeViews() throws IOException {
+        Path empty = Files.createTempFile("empty", ".pth");
+        try {
+            TensorFileException e = assertThrows(TensorFileException.class, () -> PthReader.read(empty));
+            assertContains(e.getMessage(), empty.toString(), "empty file");
+        } finally {
+            Files.delete(empty);
+        }
+        byte[] p = PickleBytes.proto2().op('}', '(').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(')
+                .storage("FloatStorage", "0", 1).int1(0).op('(').op('J', 0xff, 0xff, 0xff, 0x7f).op('J', 0xff, 0xff, 0xff, 0x7f)
+                .op('t', '(').int1(0).int1(0).op('t', 0x89, 'N', 't', 'R', 'u', '.').bytes();
+        byte[] zip = PickleBytes.zip("a", p, Map.of("0", new byte[4]));
+        TensorFileException e = assertThrows(TensorFileException.class, () -> PthReader.read(zip, "huge.pth"));
+        assertContains(e.getMessage(), "tensor \"w\"", "too many elements");
+    }
+
+    @Test
     void resultTypesArePlainJava() throws IOException {
         byte[] p = PickleBytes.proto2().op('(').op('N', 0x88).op('J', 0xfe, 0xff, 0xff, 0xff).op(0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1)
                 .op('G', 0x3f, 0xf8, 0, 0, 0, 0, 0, 0).str("é").op(']', 'K', 1, 'a').op('t', '.').bytes();

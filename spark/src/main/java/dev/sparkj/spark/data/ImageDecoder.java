@@ -22,7 +22,8 @@ import java.util.Iterator;
  * {@code convert("RGB")}); palette images are looked up; alpha is ignored; 16-bit samples are scaled by
  * 1/65535; embedded ICC profiles are ignored. CMYK and YCCK JPEGs are read as raw rasters and converted
  * by {@link ColorConvert} (ImageIO either refuses them or assumes every CMYK file is Adobe-inverted).
- * A file that cannot be read, is truncated, or is larger than {@link #MAX_PIXELS} raises
+ * A file that cannot be read, is truncated (as PIL by default, a JPEG whose decoder ran out of data,
+ * even if only the end marker is missing, is refused), or is larger than {@link #MAX_PIXELS} raises
  * {@link ImageDecodeException} with the reason; nothing else escapes.
  */
 public final class ImageDecoder {
@@ -60,8 +61,8 @@ public final class ImageDecoder {
                             + " is empty or exceeds " + MAX_PIXELS + " pixels");
                 FloatImage img = JpegHeader.isJpeg(bytes) ? readJpeg(reader, JpegHeader.parse(bytes))
                         : Rasters.toRgb(reader.read(0));
-                if (warnings.indexOf("Premature end") >= 0)
-                    throw new ImageDecodeException(name, "truncated image data (" + warnings.toString().strip() + ")");
+                if (warnings.indexOf("Truncated") >= 0 || warnings.indexOf("Premature end") >= 0)
+                    throw new ImageDecodeException(name, "truncated image data");
                 return img;
             } finally {
                 reader.dispose();
@@ -88,7 +89,9 @@ public final class ImageDecoder {
     }
 
     private static IIOReadWarningListener collect(StringBuilder sb) {
-        return (source, warning) -> sb.append(warning).append(' ');
+        return (source, warning) -> {
+            if (sb.length() < 1000) sb.append(warning).append(' ');   // libjpeg repeats its warnings
+        };
     }
 
     private static String hex(byte[] b) {

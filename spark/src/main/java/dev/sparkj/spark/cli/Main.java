@@ -1,0 +1,65 @@
+package dev.sparkj.spark.cli;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The {@code sparkj} command line: dispatches a subcommand to its handler. */
+public final class Main {
+    private Main() {}
+
+    /** A subcommand: returns the process exit code. */
+    @FunctionalInterface
+    interface Command { int run(String[] args) throws Exception; }
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> m = new LinkedHashMap<>();
+        m.put("info", InfoCommand::run);
+        return m;
+    }
+
+    private static final Map<String, String> PLANNED = Map.of(
+            "quickstart", "pre-trains a small CNN on the bundled Fashion-MNIST sample",
+            "pretrain", "SparK pre-training on an image folder or IDX file",
+            "reconstruct", "reconstruction grid from a spark-style checkpoint",
+            "golden", "runs a conformance fixture (shared/docs/golden-format.md)",
+            "bench", "end-to-end pre-training benchmark",
+            "finetune", "fine-tuning with a classifier head");
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Map<String, Command> cmds = commands();
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            usage(cmds);
+            return args.length == 0 ? 2 : 0;
+        }
+        Command c = cmds.get(args[0]);
+        if (c == null) {
+            if (PLANNED.containsKey(args[0])) {
+                System.err.println("sparkj " + args[0] + ": not available yet in this build (" + PLANNED.get(args[0]) + ").");
+                return 3;
+            }
+            System.err.println("sparkj: unknown command '" + args[0] + "'");
+            usage(cmds);
+            return 2;
+        }
+        try {
+            return c.run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (IllegalArgumentException e) {
+            System.err.println("sparkj " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("sparkj " + args[0] + ": " + e);
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    private static void usage(Map<String, Command> cmds) {
+        System.err.println("usage: sparkj COMMAND [options]");
+        System.err.println("commands: " + String.join(", ", cmds.keySet()) + ", test");
+    }
+}

@@ -477,6 +477,16 @@ class BackendConformanceTest {
                 check(b, Tol.products(3 * 16), be -> on(hi, be).conv2d(on(w, be), null, spec));
             }));
         }
+        String tiles = "conv2d 3x3 C64 32x32 channels-last: several im2col tiles";
+        cs.add(new Case(tiles, b -> {
+            Rng r = rng(tiles);
+            Conv2dSpec spec = Conv2dSpec.of(1, 1, 1);
+            Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 64, 32, 32), w = r.normal(0, 1, 8, 64, 3, 3);
+            Tensor gy = normal(r, Layout.CHANNELS_LAST, 2, 8, 32, 32);
+            check(b, Tol.products(576), be -> on(x, be).conv2d(on(w, be), null, spec));
+            check(b, Tol.products(72), be -> on(gy, be).conv2dBackwardInput(on(w, be), spec, x.shape()));
+            check(b, Tol.products(2048), be -> on(gy, be).conv2dBackwardWeight(on(x, be), spec, w.shape()));
+        }));
         cs.add(new Case("conv2d into an explicitly strided output", b -> {
             Rng r = rng("conv strided out");
             Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 5, 7, 6), w = r.normal(0, 1, 4, 5, 3, 3);

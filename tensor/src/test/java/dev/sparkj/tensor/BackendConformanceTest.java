@@ -434,6 +434,7 @@ class BackendConformanceTest {
             new Geo("2x2 s2 downsample", 2, 6, 8, 6, 10, 2, 2, Conv2dSpec.of(2, 0, 1)),
             new Geo("depthwise 7x7 p3 C10", 2, 10, 9, 11, 10, 7, 7, Conv2dSpec.of(1, 3, 10)),
             new Geo("depthwise 7x7 p3 C17 wide", 1, 17, 6, 14, 17, 7, 7, Conv2dSpec.of(1, 3, 17)),
+            new Geo("depthwise 7x7 p3 C41 bias", 1, 41, 5, 12, 41, 7, 7, Conv2dSpec.of(1, 3, 41)),
             new Geo("depthwise 3x3 p1 C3", 2, 3, 7, 6, 3, 3, 3, Conv2dSpec.of(1, 1, 3)),
             new Geo("depthwise 3x3 s2 p1", 2, 9, 9, 8, 9, 3, 3, Conv2dSpec.of(2, 1, 9)),
             new Geo("depthwise 1x1 p1", 1, 9, 5, 4, 9, 1, 1, Conv2dSpec.of(1, 1, 9)),

@@ -12,7 +12,9 @@ import java.util.function.Supplier;
  * A performance sanity check (not a test) of the CPU backend's convolutions: ResNet-50's 3x3 256->256
  * layer at 56x56 on channels-last data (forward and both gradients), ConvNeXt's depthwise 7x7, and
  * for context Sgemm on the GEMM the 3x3 layer becomes. Prints milliseconds and GFLOP/s (2 flops per
- * multiply-add, the convolution's nominal count).
+ * multiply-add, the convolution's nominal count) by the wall clock, and per CPU-second of the whole
+ * process (the kernel's efficiency per busy core, less disturbed when other work shares the machine;
+ * the system load average is printed first).
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp bench/target/classes:tensor/target/classes
  * dev.sparkj.bench.ConvBench [batch] [iterations]} (defaults 16 and 3).
@@ -23,8 +25,9 @@ public final class ConvBench {
     public static void main(String[] args) {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        System.out.printf("sparkj ConvBench: %d threads, vector %s, batch %d%n", Parallel.threads(),
-                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch);
+        System.out.printf("sparkj ConvBench: %d threads, vector %s, batch %d, load average %.1f%n", Parallel.threads(),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         Rng rng = new Rng(1);
 
         // ResNet-50 layer1..2 3x3 256 -> 256 at 56x56 (the SparK encoder's largest dense 3x3), NHWC
@@ -66,15 +69,19 @@ public final class ConvBench {
         });
     }
 
-    /** One warm-up run, then the best of {@code iters} timed runs. */
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** One warm-up run, then the best of {@code iters} timed runs (wall clock and process CPU time). */
     private static void time(String what, double flops, int iters, Supplier<?> op) {
         op.get();
-        long best = Long.MAX_VALUE;
+        long best = Long.MAX_VALUE, bestCpu = Long.MAX_VALUE;
         for (int i = 0; i < iters; i++) {
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = OS.getProcessCpuTime();
             op.get();
             best = Math.min(best, System.nanoTime() - t0);
+            bestCpu = Math.min(bestCpu, OS.getProcessCpuTime() - c0);
         }
-        System.out.printf("%-58s %9.1f ms %8.1f GFLOP/s%n", what, best / 1e6, flops / best);
+        System.out.printf("%-56s %8.1f ms %7.1f GFLOP/s   %6.1f GFLOP per CPU-s%n", what, best / 1e6, flops / best, flops / bestCpu);
     }
 }

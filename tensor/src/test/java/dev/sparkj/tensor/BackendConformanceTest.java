@@ -154,6 +154,11 @@ class BackendConformanceTest {
                     be.unary(op, on(x, be), out);
                     return out;
                 });
+                check(b, unaryTol(op), be -> { // an output with no unit stride at all
+                    Tensor out = Tensor.zeros(DType.F32, be, 2, 9, 4, 6).slice(3, 0, 6, 2);
+                    be.unary(op, on(x, be), out);
+                    return out;
+                });
             }));
         }
         String big = "unary GELU, EXP, TANH on 70k elements (parallel path)";
@@ -213,6 +218,11 @@ class BackendConformanceTest {
                 a.set(Double.NaN, 1, 1, 1, 1);
                 check(b, binaryTol(op), be -> {
                     Tensor out = Conformance.zerosLike(a, op.isComparison() ? DType.BOOL : DType.F32, be, true);
+                    be.binary(op, on(a, be), on(c, be).expand(2, 9, 4, 3), out);
+                    return out;
+                });
+                check(b, binaryTol(op), be -> { // strided output
+                    Tensor out = Tensor.zeros(op.isComparison() ? DType.BOOL : DType.F32, be, 2, 9, 4, 6).slice(3, 0, 6, 2);
                     be.binary(op, on(a, be), on(c, be).expand(2, 9, 4, 3), out);
                     return out;
                 });
@@ -309,6 +319,15 @@ class BackendConformanceTest {
                 }));
             }
         }
+        cs.add(new Case("reduce and argmax of a broadcast input (stride 0)", b -> {
+            Tensor x = rng("bcast reduce").normal(0, 1, 1, 7, 1, 3).expand(2, 7, 5, 3);
+            for (ReduceOp op : ReduceOp.values())
+                for (int[] axes : new int[][]{{0, 2, 3}, {1}, {0, 2}, {0, 1, 2, 3}})
+                    check(b, Tol.normwise(1e-6), be -> on(x, be).reduce(op, axes, true));
+            check(b, Tol.elementwise(1e-5, 1e-12), be -> on(x, be).var(new int[]{1, 3}, 1, true));
+            check(b, Tol.EXACT, be -> on(x, be).argmax(2, true));
+            check(b, Tol.EXACT, be -> on(x, be).argmax(1, true));
+        }));
         cs.add(new Case("reduce with NaN", b -> {
             Tensor x = normal(rng("nan reduce"), Layout.CHANNELS_LAST, 2, 9, 4, 3);
             x.set(Double.NaN, 1, 2, 3, 1);

@@ -1,0 +1,87 @@
+package dev.sparkj.nn.optim;
+
+import dev.sparkj.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * AdamW as timm 0.5.4's {@code AdamW} and PyTorch 1.13's {@code torch.optim.AdamW} compute it (no amsgrad):
+ * decoupled decay {@code p *= 1 - lr·wd}; per parameter step {@code t};
+ * {@code m = b1·m + (1-b1)·g}, {@code v = b2·v + (1-b2)·g²},
+ * {@code p += (-(lr / (1-b1^t))·m) / (sqrt(v) / sqrt(1-b2^t) + eps)}. Float32 arithmetic, each scalar
+ * rounded to float first, operation by operation in the reference's order.
+ */
+public final class AdamW extends BaseOptimizer {
+    /** AdamW's hyper-parameters (PyTorch defaults: 0.9, 0.999, 1e-8). */
+    public record Options(double beta1, double beta2, double eps) {
+        public static Options defaults() { return new Options(0.9, 0.999, 1e-8); }
+
+        /** SparK's {@code AdamW(betas=(0.9, beta2))}. */
+        public static Options withBeta2(double beta2) { return new Options(0.9, beta2, 1e-8); }
+    }
+
+    private final Options o;
+
+    public AdamW(List<ParamGroup> groups, Options options) {
+        super(groups);
+        this.o = options;
+    }
+
+    public Options options() { return o; }
+
+    @Override
+    public void step() {
+        for (ParamGroup group : groups()) {
+            float decay = (float) (1 - group.lr() * group.weightDecay());
+            for (ParamRef p : group.params().values()) {
+                Tensor g = p.grad();
+                if (g == null) continue;
+                Slot s = slot(p);
+                if (s.tensors.isEmpty()) {
+                    s.scalars.put("step", 0.0);
+                    s.tensors.put("exp_avg", zerosLike(p.value()));
+                    s.tensors.put("exp_avg_sq", zerosLike(p.value()));
+                }
+                double step = s.scalars.get("step") + 1;
+                s.scalars.put("step", step);
+                double bc1 = 1 - StrictMath.pow(o.beta1(), step);
+                double bc2 = 1 - StrictMath.pow(o.beta2(), step);
+                Coeffs k = new Coeffs(decay, (float) o.beta1(), (float) (1 - o.beta1()), (float) o.beta2(),
+                        (float) (1 - o.beta2()), (float) Math.sqrt(bc2), (float) o.eps(), (float) -(group.lr() / bc1));
+                Tensor m = s.tensors.get("exp_avg"), v = s.tensors.get("exp_avg_sq");
+                if (fusedFor(p.value(), g, m, v)) fused(p.value(), g, m, v, k);
+                else composed(p, s, k);
+            }
+        }
+    }
+
+    private record Coeffs(float decay, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                          float sqrtBc2, float eps, float negStepSize) {}
+
+    private static void fused(Tensor pv, Tensor gt, Tensor mt, Tensor vt, Coeffs k) {
+        int n = pv.numel();
+        float[] p = Flat.array(pv), g = Flat.array(gt), m = Flat.array(mt), v = Flat.array(vt);
+        int po = pv.offset(), go = gt.offset(), mo = mt.offset(), vo = vt.offset();
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i];
+            float pi = p[po + i] * k.decay;
+            float mi = m[mo + i] * k.beta1 + k.oneMinusBeta1 * gi;
+            float vi = v[vo + i] * k.beta2 + k.oneMinusBeta2 * gi * gi;
+            m[mo + i] = mi;
+            v[vo + i] = vi;
+            float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
+            p[po + i] = pi + k.negStepSize * mi / denom;
+        }
+    }
+
+    private static void composed(ParamRef p, Slot s, Coeffs k) {
+        Tensor g = p.grad();
+        Tensor pv = p.value().mul(k.decay);
+        Tensor m = s.tensors.get("exp_avg").mul(k.beta1).add(g.mul(k.oneMinusBeta1));
+        Tensor v = s.tensors.get("exp_avg_sq").mul(k.beta2).add(g.mul(k.oneMinusBeta2).mul(g));
+        s.tensors.put("exp_avg", m);
+        s.tensors.put("exp_avg_sq", v);
+        Tensor denom = v.sqrt().div(k.sqrtBc2).add(k.eps);
+        p.set(pv.add(m.mul(k.negStepSize).div(denom)));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.sparkj.nn.optim;
+
+import dev.sparkj.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * SGD as PyTorch 1.13's {@code torch.optim.SGD}: {@code d = g + wd·p}; with momentum the buffer starts as
+ * a copy of {@code d} and then becomes {@code μ·buf + (1 - dampening)·d}; Nesterov uses {@code d + μ·buf},
+ * plain momentum {@code buf}; {@code p -= lr·d}. SparK's option is momentum 0.9 with Nesterov.
+ * Float32 arithmetic, each scalar rounded to float first.
+ */
+public final class Sgd extends BaseOptimizer {
+    /** SGD's hyper-parameters. */
+    public record Options(double momentum, double dampening, boolean nesterov) {
+        public Options {
+            if (nesterov && (momentum <= 0 || dampening != 0))
+                throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+        }
+
+        /** SparK's {@code SGD(momentum=0.9, nesterov=True)}. */
+        public static Options spark() { return new Options(0.9, 0, true); }
+
+        public static Options plain() { return new Options(0, 0, false); }
+    }
+
+    private final Options o;
+
+    public Sgd(List<ParamGroup> groups, Options options) {
+        super(groups);
+        this.o = options;
+    }
+
+    public Options options() { return o; }
+
+    @Override
+    public void step() {
+        for (ParamGroup group : groups()) {
+            Coeffs k = new Coeffs(group.weightDecay() != 0, (float) group.weightDecay(), o.momentum() != 0,
+                    (float) o.momentum(), (float) (1 - o.dampening()), o.nesterov(), (float) -group.lr());
+            for (ParamRef p : group.params().values()) {
+                Tensor g = p.grad();
+                if (g == null) continue;
+                Slot s = slot(p);
+                Tensor buf = s.tensors.get("momentum_buffer");
+                boolean first = k.momentum && buf == null;
+                if (first) s.tensors.put("momentum_buffer", buf = zerosLike(p.value()));
+                if (fusedFor(p.value(), g) && (!k.momentum || fusedFor(p.value(), buf))) fused(p.value(), g, buf, first, k);
+                else composed(p, s, first, k);
+            }
+        }
+    }
+
+    private record Coeffs(boolean decay, float wd, boolean momentum, float mu, float oneMinusDampening,
+                          boolean nesterov, float negLr) {}
+
+    private static void fused(Tensor pv, Tensor gt, Tensor bt, boolean first, Coeffs k) {
+        int n = pv.numel();
+        float[] p = Flat.array(pv), g = Flat.array(gt), b = k.momentum ? Flat.array(bt) : null;
+        int po = pv.offset(), go = gt.offset(), bo = k.momentum ? bt.offset() : 0;
+        for (int i = 0; i < n; i++) {
+            float pi = p[po + i];
+            float d = g[go + i];
+            if (k.decay) d = d + k.wd * pi;
+            if (k.momentum) {
+                float bi = first ? d : b[bo + i] * k.mu + k.oneMinusDampening * d;
+                b[bo + i] = bi;
+                d = k.nesterov ? d + k.mu * bi : bi;
+            }
+            p[po + i] = pi + k.negLr * d;
+        }
+    }
+
+    private static void composed(ParamRef p, Slot s, boolean first, Coeffs k) {
+        Tensor pv = p.value();
+        Tensor d = p.grad();
+        if (k.decay) d = d.add(pv.mul(k.wd));
+        if (k.momentum) {
+            Tensor buf = first ? d.copy() : s.tensors.get("momentum_buffer").mul(k.mu).add(d.mul(k.oneMinusDampening));
+            s.tensors.put("momentum_buffer", buf);
+            d = k.nesterov ? d.add(buf.mul(k.mu)) : buf;
+        }
+        p.set(pv.add(d.mul(k.negLr)));
+    }
+}

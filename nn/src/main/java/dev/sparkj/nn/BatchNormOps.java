@@ -1,0 +1,101 @@
+package dev.sparkj.nn;
+
+import dev.sparkj.autograd.Node;
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.tensor.Backend;
+import dev.sparkj.tensor.DType;
+import dev.sparkj.tensor.Tensor;
+
+/**
+ * BatchNorm's normalisation as one autograd op with a hand-written backward. Channel axis 1; the
+ * statistics run over every other axis, so the same op serves {@code [N, C, H, W]} images and the
+ * packed {@code [rows, C]} visible positions of a sparse map.
+ *
+ * <p>Forward: {@code y = x·a + b} with per-channel {@code a = γ/sqrt(var+eps)}, {@code b = β - mean·a}.
+ * Backward with batch statistics ({@code n} values per channel, {@code x̂ = (x-mean)·invstd}):
+ * {@code Σgy} and {@code Σgy·x} per channel (plain sums again, all-reducible), then
+ * {@code gγ = invstd·(Σgy·x - mean·Σgy)}, {@code gβ = Σgy},
+ * {@code gx = a·(gy - Σgy/n - x̂·gγ/n)}, computed as {@code gy·a + x·p + q} without materialising x̂.
+ * With running statistics the statistics are constants: {@code gx = gy·a}.
+ */
+public final class BatchNormOps {
+    private BatchNormOps() {}
+
+    /** Every axis except 1. */
+    static int[] nonChannelAxes(int rank) {
+        if (rank < 2) throw new IllegalArgumentException("BatchNorm needs a channel axis 1, got rank " + rank);
+        int[] a = new int[rank - 1];
+        a[0] = 0;
+        for (int i = 2; i < rank; i++) a[i - 1] = i;
+        return a;
+    }
+
+    /** A per-channel vector shaped to broadcast along axis 1 of a rank-{@code rank} tensor like {@code like}. */
+    static Tensor channelVector(double[] v, Tensor like) {
+        int[] shape = new int[like.rank()];
+        java.util.Arrays.fill(shape, 1);
+        shape[1] = v.length;
+        return Tensor.of(v, v.length).cast(like.dtype()).to(like.backend()).reshape(shape);
+    }
+
+    private static Tensor vector(double[] v, DType dtype, Backend backend) {
+        return Tensor.of(v, v.length).cast(dtype).to(backend);
+    }
+
+    /**
+     * Normalises {@code x} with the given per-channel mean and 1/sqrt(var+eps).
+     *
+     * @param batchStats whether mean/invstd were computed from this very {@code x} over {@code count}
+     *                   values per channel (training: gradients flow through them) or are constants (eval)
+     * @param reducer    all-reduces the backward's per-channel sums for synchronized BatchNorm (identity when local)
+     */
+    public static Variable normalize(Variable x, Variable gamma, Variable beta, double[] mean, double[] invstd,
+                                     long count, boolean batchStats, BatchNorm2d.StatsReducer reducer) {
+        Tensor xd = x.data();
+        int c = xd.shape(1);
+        if (mean.length != c || invstd.length != c || gamma.data().numel() != c || beta.data().numel() != c)
+            throw new IllegalArgumentException("BatchNorm over " + c + " channels with parameters of " + gamma.data().numel());
+        double[] g = gamma.data().toDoubleArray(), bt = beta.data().toDoubleArray();
+        double[] a = new double[c], b = new double[c];
+        for (int i = 0; i < c; i++) {
+            a[i] = g[i] * invstd[i];
+            b[i] = bt[i] - mean[i] * a[i];
+        }
+        Tensor y = xd.mul(channelVector(a, xd)).add(channelVector(b, xd));
+        int[] axes = nonChannelAxes(xd.rank());
+        double[] meanC = mean.clone(), invC = invstd.clone();
+        DType gt = gamma.dtype(), bt2 = beta.dtype();
+        Backend gb = gamma.data().backend(), bb = beta.data().backend();
+        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{xd},
+                (node, gy) -> {
+                    Tensor xs = node.saved(0);
+                    double[] sg = gy.sum(axes, false).toDoubleArray();
+                    double[] sgx = gy.mul(xs).sum(axes, false).toDoubleArray();
+                    double[] gGamma = new double[c];
+                    for (int i = 0; i < c; i++) gGamma[i] = invC[i] * (sgx[i] - meanC[i] * sg[i]);
+                    Tensor gx = null;
+                    if (node.needs(0)) {
+                        if (!batchStats) {
+                            gx = gy.mul(channelVector(a, gy));
+                        } else {
+                            double[] rsg = sg, rgg = gGamma;
+                            if (reducer != null) {
+                                double[][] r = reducer.allReduce(new double[][]{sg.clone(), sgx.clone()});
+                                rsg = r[0];
+                                rgg = new double[c];
+                                for (int i = 0; i < c; i++) rgg[i] = invC[i] * (r[1][i] - meanC[i] * rsg[i]);
+                            }
+                            double[] p = new double[c], q = new double[c];
+                            for (int i = 0; i < c; i++) {
+                                p[i] = -a[i] * invC[i] * rgg[i] / count;
+                                q[i] = -a[i] * rsg[i] / count - meanC[i] * p[i];
+                            }
+                            gx = gy.mul(channelVector(a, gy)).add(xs.mul(channelVector(p, xs))).add(channelVector(q, gy));
+                        }
+                    }
+                    return new Tensor[]{gx,
+                            node.needs(1) ? vector(gGamma, gt, gb) : null,
+                            node.needs(2) ? vector(sg, bt2, bb) : null};
+                });
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sparkj.nn;
+
+import dev.sparkj.autograd.F;
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.DenseMap;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+
+import java.util.function.UnaryOperator;
+
+/** Operations on {@link FeatureMap}s that models need besides layers: residual add, per-position channel maps, unwrapping. */
+public final class FeatureMaps {
+    private FeatureMaps() {}
+
+    /** The exception thrown when a layer meets a sparse map it cannot handle yet. */
+    public static UnsupportedOperationException noSparse(Object layer) {
+        String what = layer instanceof Module m ? m.describe() : layer.getClass().getSimpleName();
+        return new UnsupportedOperationException(what + " has no sparse implementation");
+    }
+
+    /** The dense variable of a dense map; fails for a sparse one naming {@code who}. */
+    public static Variable dense(FeatureMap x, String who) {
+        if (x instanceof DenseMap d) return d.value();
+        throw new UnsupportedOperationException(who + " needs a dense feature map, got a sparse one");
+    }
+
+    /** Residual sum {@code a + b} of two maps of one shape and representation. */
+    public static FeatureMap add(FeatureMap a, FeatureMap b) {
+        if (a instanceof DenseMap da && b instanceof DenseMap db) return new DenseMap(F.add(da.value(), db.value()));
+        throw new UnsupportedOperationException("residual add has no sparse implementation");
+    }
+
+    /**
+     * Applies {@code f}, a function of the last axis, at every position: {@code f} sees a channels-last
+     * view {@code [N, H, W, C]} for a dense map (one GEMM for a Linear when the memory is channels-last)
+     * and would see the packed rows {@code [rows, C]} of a sparse map. Used for ConvNeXt's
+     * LayerNorm → Linear → GELU → Linear → scale section.
+     */
+    public static FeatureMap mapChannels(FeatureMap x, UnaryOperator<Variable> f, String who) {
+        return switch (x) {
+            case DenseMap d -> new DenseMap(F.permute(f.apply(F.permute(d.value(), 0, 2, 3, 1)), 0, 3, 1, 2));
+            case SparseMap s -> throw new UnsupportedOperationException(who + " has no sparse implementation");
+        };
+    }
+}

@@ -1,0 +1,23 @@
+package dev.sparkj.nn;
+
+import dev.sparkj.autograd.F;
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.tensor.Pool2dSpec;
+
+/** Max pooling (PyTorch's {@code nn.MaxPool2d}, padding with -inf): {@code [N, C, H, W] -> [N, C, HO, WO]}. */
+public final class MaxPool2d extends Module implements ImageLayer {
+    private final Pool2dSpec spec;
+
+    public MaxPool2d(Pool2dSpec spec) { this.spec = spec; }
+
+    /** Square window. */
+    public MaxPool2d(int kernel, int stride, int padding) { this(Pool2dSpec.of(kernel, stride, padding)); }
+
+    @Override
+    public Variable forward(Variable x) { return F.maxPool2d(x, spec); }
+
+    public Pool2dSpec spec() { return spec; }
+
+    @Override
+    protected String extraRepr() { return "k" + spec.kernelH() + " s" + spec.strideH() + " p" + spec.padH(); }
+}

@@ -54,7 +54,8 @@ public final class SparseMap implements FeatureMap {
 
     /**
      * The masked view of a dense {@code [B, C, H, W]} input (for SparK: the image): masked positions
-     * dropped (packed) or zeroed (masked dense). The mask is upsampled to {@code H x W}.
+     * dropped (packed) or zeroed (masked dense, stored channels-last like the dense path). The mask is
+     * upsampled to {@code H x W}.
      */
     public static SparseMap of(Variable dense, ActiveMask mask, Mode mode) {
         int[] s = dense.shape();
@@ -63,7 +64,7 @@ public final class SparseMap implements FeatureMap {
         SparseLayout l = mask.layoutFor(s[2], s[3]);
         return switch (mode) {
             case PACKED -> packed(Densify.gather(dense, l), l);
-            case MASKED_DENSE -> maskedDense(F.mul(dense, Variable.of(l.denseMask())), l);
+            case MASKED_DENSE -> maskedDense(F.mul(F.toChannelsLast(dense), Variable.of(l.denseMask())), l);
         };
     }
 

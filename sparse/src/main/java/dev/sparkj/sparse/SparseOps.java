@@ -30,18 +30,17 @@ public final class SparseOps {
     public static SparseMap avgPool2d(SparseMap x, Pool2dSpec spec, String who) { return SparsePool.avgPool2d(x, spec, who); }
 
     /**
-     * BatchNorm2d with statistics over the visible positions only (training: biased variance to
-     * normalise, unbiased into {@code runningVar}, both running tensors updated in place; evaluation:
-     * running statistics). gamma / beta {@code [C]} may be null; the running tensors may be null in training.
+     * Applies {@code f} to the visible positions as rows {@code [N, C] -> [N, C']}; f may couple the rows
+     * (BatchNorm: statistics over all visible positions) or not (LayerNorm). Packed maps pass their rows;
+     * masked dense maps gather the visible rows, apply f and scatter back with zeros elsewhere, which is
+     * exactly the reference's sparse BatchNorm / LayerNorm. A BatchNorm layer's own forward on the rows is
+     * PyTorch's BatchNorm1d on them, so running statistics and synchronized statistics come with it.
      */
-    public static SparseMap batchNorm(SparseMap x, Variable gamma, Variable beta, Tensor runningMean, Tensor runningVar,
-                                      boolean training, double momentum, double eps, String who) {
-        return SparseNorm.batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps, who);
-    }
-
-    /** LayerNorm over channels at every visible position (the ConvNeXt channels_first and channels_last forms alike). */
-    public static SparseMap layerNorm(SparseMap x, Variable gamma, Variable beta, double eps) {
-        return SparseNorm.layerNorm(x, gamma, beta, eps);
+    public static SparseMap onVisibleRows(SparseMap x, UnaryOperator<Variable> f) {
+        if (x.mode() == SparseMap.Mode.PACKED) return x.with(checkRows(f.apply(x.rows()), x));
+        SparseLayout l = x.layout();
+        Variable rows = checkRows(f.apply(Densify.gather(x.data(), l)), x);
+        return x.with(Densify.scatter(rows, l, null));
     }
 
     /**
@@ -102,8 +101,8 @@ public final class SparseOps {
 
     private static Variable checkRows(Variable rows, SparseMap x) {
         if (rows.rank() != 2 || rows.shape(0) != x.layout().rows())
-            throw new IllegalArgumentException("a per-position function changed the rows " + java.util.Arrays.toString(x.rows().shape())
-                    + " into " + java.util.Arrays.toString(rows.shape()));
+            throw new IllegalArgumentException("a function of the visible rows turned " + x.layout().rows() + " rows into "
+                    + java.util.Arrays.toString(rows.shape()));
         return rows;
     }
 }

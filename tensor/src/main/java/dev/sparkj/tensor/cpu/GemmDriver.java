@@ -20,6 +20,7 @@ final class GemmDriver {
     static final int MC = Integer.getInteger("sparkj.gemm.mc", 144);
     static final int KC = Integer.getInteger("sparkj.gemm.kc", 256);
     static final int NC = Integer.getInteger("sparkj.gemm.nc", 4080);
+    static final boolean ROWS_OUTER = Boolean.parseBoolean(System.getProperty("sparkj.gemm.rowsOuter", "true"));
     /** Products with fewer multiply-adds than this run on the calling thread. */
     static final long PARALLEL_MIN_MACS = 1L << 18;
 
@@ -93,14 +94,26 @@ final class GemmDriver {
         float[] ap = A_BUF.take(tileOff + mr * nr);
         try {
             GemmPack.packA(transA, a, offA, lda, i0, mcb, p0, kc, mr, ap);
-            for (int jp = jp0; jp < jp1; jp++) {
-                final int cols = Math.min(nr, nc - jp * nr);
-                final int bo = jp * kc * nr;
+            if (ROWS_OUTER) {
                 for (int ip = 0; ip < mPanels; ip++) {
                     final int rows = Math.min(mr, mcb - ip * mr);
-                    final int ci = cb + ip * mr * ldc + jp * nr;
-                    kern.tile(kc, ap, ip * mr * kc, bp, bo, ap, tileOff);
-                    kern.store(ap, tileOff, rows, cols, alpha, beta, c, ci, ldc);
+                    for (int jp = jp0; jp < jp1; jp++) {
+                        final int cols = Math.min(nr, nc - jp * nr);
+                        final int ci = cb + ip * mr * ldc + jp * nr;
+                        kern.tile(kc, ap, ip * mr * kc, bp, jp * kc * nr, ap, tileOff);
+                        kern.store(ap, tileOff, rows, cols, alpha, beta, c, ci, ldc);
+                    }
+                }
+            } else {
+                for (int jp = jp0; jp < jp1; jp++) {
+                    final int cols = Math.min(nr, nc - jp * nr);
+                    final int bo = jp * kc * nr;
+                    for (int ip = 0; ip < mPanels; ip++) {
+                        final int rows = Math.min(mr, mcb - ip * mr);
+                        final int ci = cb + ip * mr * ldc + jp * nr;
+                        kern.tile(kc, ap, ip * mr * kc, bp, bo, ap, tileOff);
+                        kern.store(ap, tileOff, rows, cols, alpha, beta, c, ci, ldc);
+                    }
                 }
             }
         } finally {

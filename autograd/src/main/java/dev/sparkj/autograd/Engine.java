@@ -96,8 +96,9 @@ public final class Engine {
             try {
                 g = sumTo(g, want);
             } catch (IllegalArgumentException e) {
+                Variable leaf = n.leaf(i);
                 throw new IllegalStateException(n.name() + ": gradient of shape " + Shapes.str(g.shape())
-                        + " for input " + i + " of shape " + Shapes.str(want), e);
+                        + " for input " + i + (leaf != null ? " " + leaf : "") + " of shape " + Shapes.str(want), e);
             }
         }
         DType dt = n.inputType(i);

@@ -127,6 +127,9 @@ public final class Node {
 
     void retainOutput(Variable v) { retained = v; }
 
+    /** The backward function object (tests inspect what it captures). */
+    Backward backwardFunction() { return backward; }
+
     /** Runs the backward lambda on the accumulated output gradient. */
     Tensor[] run(Tensor grad) {
         if (released) throw new IllegalStateException(freedMessage());

@@ -15,7 +15,7 @@ import dev.sparkj.tensor.Tensor;
 public final class SparseLayout {
     private final ActiveMask mask;
     private final int t, height, width, rows;
-    private Tensor positionIndex, rowOfPosition, denseMask, maskedColumn;
+    private Tensor positionIndex, rowOfPosition, denseMask, maskedPositions, sampleIndex;
     private int[] sampleOfRow;
 
     SparseLayout(ActiveMask mask, int t) {
@@ -100,10 +100,21 @@ public final class SparseLayout {
         return denseMask;
     }
 
-    /** 1 at masked positions, 0 at visible ones, as a column over flat positions: F32 {@code [B*H*W, 1]}. */
-    synchronized Tensor maskedColumn() {
-        if (maskedColumn == null) maskedColumn = denseMask().reshape(-1, 1).neg().add(1);
-        return maskedColumn;
+    /** The complement of {@link #denseMask()}: {@code [B, 1, H, W]} F32, 1 at masked positions. */
+    public synchronized Tensor maskedPositions() {
+        if (maskedPositions == null) maskedPositions = denseMask().neg().add(1);
+        return maskedPositions;
+    }
+
+    /** The sample of every row as I64 {@code [rows]} (per-sample scaling, e.g. drop path). */
+    public synchronized Tensor sampleIndex() {
+        if (sampleIndex == null) {
+            int[] s = sampleOfRow();
+            long[] a = new long[rows];
+            for (int r = 0; r < rows; r++) a[r] = s[r];
+            sampleIndex = Tensor.ofLongs(a, rows);
+        }
+        return sampleIndex;
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.List;
  * decoupled decay {@code p *= 1 - lr·wd}; per parameter step {@code t};
  * {@code m = b1·m + (1-b1)·g}, {@code v = b2·v + (1-b2)·g²},
  * {@code p += (-(lr / (1-b1^t))·m) / (sqrt(v) / sqrt(1-b2^t) + eps)}. Float32 arithmetic, each scalar
- * rounded to float first, operation by operation in the reference's order.
+ * rounded to float first, operation by operation in the reference's order, the moment updates
+ * ({@code add_(g, alpha=1-b1)}, {@code addcmul_}) as fused multiply-adds like the reference's kernels.
  */
 public final class AdamW extends BaseOptimizer {
     /** AdamW's hyper-parameters (PyTorch defaults: 0.9, 0.999, 1e-8). */
@@ -65,8 +66,8 @@ public final class AdamW extends BaseOptimizer {
         for (int i = 0; i < n; i++) {
             float gi = g[go + i];
             float pi = p[po + i] * k.decay;
-            float mi = m[mo + i] * k.beta1 + k.oneMinusBeta1 * gi;
-            float vi = v[vo + i] * k.beta2 + k.oneMinusBeta2 * gi * gi;
+            float mi = Math.fma(k.oneMinusBeta1, gi, m[mo + i] * k.beta1);
+            float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
             m[mo + i] = mi;
             v[vo + i] = vi;
             float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
@@ -77,8 +78,8 @@ public final class AdamW extends BaseOptimizer {
     private static void composed(ParamRef p, Slot s, Coeffs k) {
         Tensor g = p.grad();
         Tensor pv = p.value().mul(k.decay);
-        Tensor m = s.tensors.get("exp_avg").mul(k.beta1).add(g.mul(k.oneMinusBeta1));
-        Tensor v = s.tensors.get("exp_avg_sq").mul(k.beta2).add(g.mul(k.oneMinusBeta2).mul(g));
+        Tensor m = Fma.axpy(k.oneMinusBeta1, g, s.tensors.get("exp_avg").mul(k.beta1));
+        Tensor v = Fma.mulAdd(g.mul(k.oneMinusBeta2), g, s.tensors.get("exp_avg_sq").mul(k.beta2));
         s.tensors.put("exp_avg", m);
         s.tensors.put("exp_avg_sq", v);
         Tensor denom = v.sqrt().div(k.sqrtBc2).add(k.eps);

@@ -12,7 +12,9 @@ import java.util.Map;
  * {@code u = (m / bc1) / (sqrt(v) / sqrt(bc2) + eps)}; with weight decay {@code u += wd·p}; with weight
  * decay or {@code alwaysAdapt}, {@code u *= ||p|| / ||u||} (1 when either norm is 0, at most 1 with
  * {@code trustClip}); {@code p -= lr·u}. The step count is shared per group. Arithmetic is float32 with
- * each scalar rounded to float first, operation by operation in the reference's order.
+ * each scalar rounded to float first, operation by operation in the reference's order, and the
+ * reference's {@code add_(x, alpha=a)} / {@code addcmul_} as fused multiply-adds (as its kernels compute
+ * them); norms are summed in double.
  */
 public final class Lamb extends BaseOptimizer {
     /**
@@ -114,14 +116,14 @@ public final class Lamb extends BaseOptimizer {
         for (int i = 0; i < n; i++) {
             float gi = k.reciprocal ? g[go + i] * k.clip : g[go + i] / k.clip;
             g[go + i] = gi;
-            float mi = m[mo + i] * k.beta1 + k.beta3 * gi;
-            float vi = v[vo + i] * k.beta2 + k.oneMinusBeta2 * gi * gi;
+            float mi = Math.fma(k.beta3, gi, m[mo + i] * k.beta1);
+            float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
             m[mo + i] = mi;
             v[vo + i] = vi;
             float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
             float ui = mi / k.bc1 / denom;
             float pi = p[po + i];
-            if (k.decay) ui = ui + k.wd * pi;
+            if (k.decay) ui = Math.fma(k.wd, pi, ui);
             u[i] = ui;
             pss += pi * pi;
             uss += ui * ui;
@@ -130,7 +132,7 @@ public final class Lamb extends BaseOptimizer {
         if (k.adapt) ratio = k.trustRatio((float) Math.sqrt((float) pss), (float) Math.sqrt((float) uss));
         for (int i = 0; i < n; i++) {
             float ui = k.adapt ? u[i] * ratio : u[i];
-            p[po + i] = p[po + i] + k.negLr * ui;
+            p[po + i] = Math.fma(k.negLr, ui, p[po + i]);
         }
     }
 
@@ -138,18 +140,18 @@ public final class Lamb extends BaseOptimizer {
         Tensor pv = p.value();
         Tensor g = k.reciprocal ? p.grad().mul(k.clip) : p.grad().div(k.clip);
         p.setGrad(g);
-        Tensor m = s.tensors.get("exp_avg").mul(k.beta1).add(g.mul(k.beta3));
-        Tensor v = s.tensors.get("exp_avg_sq").mul(k.beta2).add(g.mul(k.oneMinusBeta2).mul(g));
+        Tensor m = Fma.axpy(k.beta3, g, s.tensors.get("exp_avg").mul(k.beta1));
+        Tensor v = Fma.mulAdd(g.mul(k.oneMinusBeta2), g, s.tensors.get("exp_avg_sq").mul(k.beta2));
         s.tensors.put("exp_avg", m);
         s.tensors.put("exp_avg_sq", v);
         Tensor denom = v.sqrt().div(k.sqrtBc2).add(k.eps);
         Tensor u = m.div(k.bc1).div(denom);
-        if (k.decay) u = u.add(pv.mul(k.wd));
+        if (k.decay) u = Fma.axpy(k.wd, pv, u);
         if (k.adapt) {
             float wNorm = (float) Math.sqrt((float) pv.square().sum().item());
             float uNorm = (float) Math.sqrt((float) u.square().sum().item());
             u = u.mul(k.trustRatio(wNorm, uNorm));
         }
-        p.set(pv.add(u.mul(k.negLr)));
+        p.set(Fma.axpy(k.negLr, u, pv));
     }
 }

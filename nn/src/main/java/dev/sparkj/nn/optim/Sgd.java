@@ -8,7 +8,8 @@ import java.util.List;
  * SGD as PyTorch 1.13's {@code torch.optim.SGD}: {@code d = g + wd·p}; with momentum the buffer starts as
  * a copy of {@code d} and then becomes {@code μ·buf + (1 - dampening)·d}; Nesterov uses {@code d + μ·buf},
  * plain momentum {@code buf}; {@code p -= lr·d}. SparK's option is momentum 0.9 with Nesterov.
- * Float32 arithmetic, each scalar rounded to float first.
+ * Float32 arithmetic, each scalar rounded to float first, every {@code add(x, alpha=a)} of the reference
+ * as a fused multiply-add like its kernels.
  */
 public final class Sgd extends BaseOptimizer {
     /** SGD's hyper-parameters. */
@@ -61,25 +62,25 @@ public final class Sgd extends BaseOptimizer {
         for (int i = 0; i < n; i++) {
             float pi = p[po + i];
             float d = g[go + i];
-            if (k.decay) d = d + k.wd * pi;
+            if (k.decay) d = Math.fma(k.wd, pi, d);
             if (k.momentum) {
-                float bi = first ? d : b[bo + i] * k.mu + k.oneMinusDampening * d;
+                float bi = first ? d : Math.fma(k.oneMinusDampening, d, b[bo + i] * k.mu);
                 b[bo + i] = bi;
-                d = k.nesterov ? d + k.mu * bi : bi;
+                d = k.nesterov ? Math.fma(k.mu, bi, d) : bi;
             }
-            p[po + i] = pi + k.negLr * d;
+            p[po + i] = Math.fma(k.negLr, d, pi);
         }
     }
 
     private static void composed(ParamRef p, Slot s, boolean first, Coeffs k) {
         Tensor pv = p.value();
         Tensor d = p.grad();
-        if (k.decay) d = d.add(pv.mul(k.wd));
+        if (k.decay) d = Fma.axpy(k.wd, pv, d);
         if (k.momentum) {
-            Tensor buf = first ? d.copy() : s.tensors.get("momentum_buffer").mul(k.mu).add(d.mul(k.oneMinusDampening));
+            Tensor buf = first ? d.copy() : Fma.axpy(k.oneMinusDampening, d, s.tensors.get("momentum_buffer").mul(k.mu));
             s.tensors.put("momentum_buffer", buf);
-            d = k.nesterov ? d.add(buf.mul(k.mu)) : buf;
+            d = k.nesterov ? Fma.axpy(k.mu, buf, d) : buf;
         }
-        p.set(pv.add(d.mul(k.negLr)));
+        p.set(Fma.axpy(k.negLr, d, pv));
     }
 }

@@ -94,29 +94,50 @@ final class SparseConv {
         return a.reshape(nOut, k, g, cg).permute(2, 0, 1, 3).reshape(g, nOut, k * cg);
     }
 
-    /** Depthwise conv: {@code y[o, c] = b[c] + Σ_k x[row(o, k), c] · w[c, k]}, one gather per tap. */
+    /**
+     * Depthwise conv: {@code y[o, c] = b[c] + Σ_k x[row(o, k), c] · w[c, k]}. F32 heap rows take the direct
+     * {@link DepthwiseKernel}; other dtypes / devices one gather per tap.
+     */
     private static Variable depthwise(Variable x, Variable w, Variable b, TapTable table) {
-        Tensor xt = x.data();
-        int[] xs = x.shape(), ws = w.shape();
-        int nIn = xs[0], c = xs[1], k = ws[2] * ws[3], nOut = table.output().rows();
+        int[] ws = w.shape();
+        int c = ws[0], k = ws[2] * ws[3];
+        Tensor xt = x.data(), bt = b == null ? null : b.data();
         Tensor wk = w.data().reshape(c, k).transpose(0, 1).contiguous();                             // [K, C]
-        Tensor y = null;
-        for (int t = 0; t < k; t++) {
-            Tensor term = xt.indexSelect(0, table.tapIndex(t)).mul(wk.select(0, t));                 // [Nout, C]
-            y = y == null ? term : y.add(term);
-        }
-        if (b != null) y = y.add(b.data());
+        boolean direct = HeapF32.eligible(xt, wk, bt);
+        if (direct) xt = HeapF32.dense(xt);
+        Tensor y = direct ? DepthwiseKernel.forward(xt, wk, bt == null ? null : HeapF32.dense(bt), table) : depthwiseTaps(xt, wk, bt, table);
         return Node.record("sparseDepthwiseConv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wk}, (n, gy) -> {
-            Tensor gx = n.needs(0) ? Tensor.zeros(gy.dtype(), gy.backend(), nIn, c) : null;
-            Tensor[] gwk = n.needs(1) ? new Tensor[k] : null;
-            for (int t = 0; t < k; t++) {
-                Tensor idx = table.tapIndex(t);
-                if (gx != null) gx = gx.indexAdd(0, idx, gy.mul(n.saved(1).select(0, t)));
-                if (gwk != null) gwk[t] = n.saved(0).indexSelect(0, idx).mul(gy).sum(new int[]{0}, false);  // [C]
-            }
-            Tensor gw = gwk == null ? null : Tensor.stack(1, gwk).reshape(ws);                       // [C, K] -> [C, 1, KH, KW]
-            Tensor gb = n.needs(2) ? gy.sum(new int[]{0}, false) : null;
+            Tensor xs = n.saved(0), w2 = n.saved(1), g = gy;
+            boolean fast = direct && HeapF32.eligible(g);
+            if (fast) g = HeapF32.dense(g);
+            Tensor gx = !n.needs(0) ? null : fast ? DepthwiseKernel.backwardInput(g, w2, table) : depthwiseTapsInput(g, w2, table);
+            Tensor gwk = !n.needs(1) ? null : fast ? DepthwiseKernel.backwardWeight(g, xs, table) : depthwiseTapsWeight(g, xs, table);
+            Tensor gw = gwk == null ? null : gwk.transpose(0, 1).contiguous().reshape(ws);           // [K, C] -> [C, 1, KH, KW]
+            Tensor gb = n.needs(2) ? g.sum(new int[]{0}, false) : null;
             return new Tensor[]{gx, gw, gb};
         });
+    }
+
+    /** Composed depthwise forward: one gather per tap, {@code [Nout, C]}. */
+    private static Tensor depthwiseTaps(Tensor x, Tensor wk, Tensor bias, TapTable table) {
+        Tensor y = null;
+        for (int t = 0; t < wk.shape(0); t++) {
+            Tensor term = x.indexSelect(0, table.tapIndex(t)).mul(wk.select(0, t));                  // [Nout, C]
+            y = y == null ? term : y.add(term);
+        }
+        return bias == null ? y : y.add(bias);
+    }
+
+    private static Tensor depthwiseTapsInput(Tensor gy, Tensor wk, TapTable table) {
+        Tensor gx = Tensor.zeros(gy.dtype(), gy.backend(), table.input().rows(), gy.shape(1));
+        for (int t = 0; t < wk.shape(0); t++) gx = gx.indexAdd(0, table.tapIndex(t), gy.mul(wk.select(0, t)));
+        return gx;
+    }
+
+    private static Tensor depthwiseTapsWeight(Tensor gy, Tensor x, TapTable table) {
+        int k = table.geometry().taps();
+        Tensor[] rows = new Tensor[k];
+        for (int t = 0; t < k; t++) rows[t] = x.indexSelect(0, table.tapIndex(t)).mul(gy).sum(new int[]{0}, false);  // [C]
+        return Tensor.stack(0, rows);                                                                 // [K, C]
     }
 }

@@ -36,6 +36,7 @@ public final class TapTable {
     private final SparseLayout in, out;
     private final Geometry g;
     private final int[] rowOfTap; // [outRows, K]
+    private int[] outOfTap;       // [inRows, K], built on first use
     private Tensor index, borderPenalty;
     private Tensor[] tapIndex;
 
@@ -76,6 +77,25 @@ public final class TapTable {
 
     /** The input row of tap k of output row o, or {@link #MASKED} / {@link #OUTSIDE}. */
     public int rowOf(int o, int k) { return rowOfTap[o * g.taps() + k]; }
+
+    /** The table itself, {@code [outRows * K]} row-major over (o, k): read only. */
+    int[] rows() { return rowOfTap; }
+
+    /**
+     * The adjoint table: for every input row and tap, the output row whose tap k reads it, or -1
+     * ({@code [inRows * K]}). A tap's input row determines its output row, so gradients can be
+     * gathered per input row instead of scattered.
+     */
+    synchronized int[] outputsOf() {
+        if (outOfTap == null) {
+            int k = g.taps();
+            int[] a = new int[in.rows() * k];
+            java.util.Arrays.fill(a, -1);
+            for (int i = 0; i < rowOfTap.length; i++) if (rowOfTap[i] >= 0) a[rowOfTap[i] * k + i % k] = i / k;
+            outOfTap = a;
+        }
+        return outOfTap;
+    }
 
     /** Input row of every (output row, tap), -1 for both masked and outside: I64 {@code [outRows * K]} (row-major over (o, k)). */
     public synchronized Tensor index() {

@@ -63,7 +63,7 @@ public final class SparkGolden {
         Map<String, Variable> params = m.namedParameters();
         for (var e : params.entrySet()) {
             if (e.getValue().grad() == null) throw new IllegalStateException(c.name() + ": no gradient reached " + e.getKey());
-            out.put("grad." + e.getKey(), e.getValue().grad());
+            out.put("grad." + e.getKey(), e.getValue().grad().copy()); // LAMB clips gradients in place
         }
         for (var e : m.namedBuffers().entrySet())
             if (e.getKey().contains("running") || e.getKey().contains("num_batches")) out.put("after." + e.getKey(), e.getValue());
@@ -81,7 +81,7 @@ public final class SparkGolden {
         double eps = ((Number) opt.getOrDefault("eps", 1e-6)).doubleValue();
         o = new Lamb.Options(o.beta1(), o.beta2(), eps, o.biasCorrection(), o.gradAveraging(), maxNorm, o.trustClip(), o.alwaysAdapt(), o.reciprocalClip());
         new Lamb(groups, o).step();
-        for (var e : params.entrySet()) out.put("step." + e.getKey(), e.getValue().data());
+        for (var e : params.entrySet()) out.put("step." + e.getKey(), e.getValue().data().copy());
 
         SparK fresh = build(c).setMode(mode);
         fresh.loadStateDict(state0, true);

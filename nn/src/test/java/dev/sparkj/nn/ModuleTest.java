@@ -106,10 +106,10 @@ class ModuleTest {
 
     @Test
     void sparseMapsAreRejectedWithTheLayerPath() {
-        Sequential s = new Sequential(convBn());
-        SparseMap sm = new SparseMap(Variable.of(Tensor.zeros(5, 2)), new int[]{1, 2, 4, 4});
+        Sequential s = new Sequential(convBn(), new Dropout(0.5, new Rng(1)));
+        SparseMap sm = SparseMap.of(Variable.of(Tensor.zeros(1, 2, 4, 4)), dev.sparkj.sparse.ActiveMask.allVisible(1, 1, 1), SparseMap.Mode.PACKED);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> s.forward((FeatureMap) sm));
-        assertEquals("0.0 (Conv2d 2->3, k1 s1 p0, no bias) has no sparse implementation", e.getMessage());
+        assertEquals("1 (Dropout p 0.5) has no sparse implementation", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,98 @@
+package dev.sparkj.bench;
+
+import dev.sparkj.autograd.F;
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.nn.Module;
+import dev.sparkj.nn.models.HierarchicalEncoder;
+import dev.sparkj.nn.models.Models;
+import dev.sparkj.sparse.ActiveMask;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.tensor.Rng;
+import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.Parallel;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end benchmark of the SparK encoder step: one model (ResNet-50 by default) in training mode,
+ * forward of the 4 hierarchical features plus backward of their sum, on the same masked batch in
+ * the two storages of a sparse map: true sparse (packed visible rows) and the reference's masked-dense
+ * emulation (dense ops on the masked input, re-masked). Both are timed in the same run, iterations
+ * interleaved, and the table gives the median, the best and the ratio.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Xmx12g -cp bench/target/benchmarks.jar dev.sparkj.bench.SparseBench \
+ *     [--model resnet50] [--size 224] [--batch 16] [--ratio 0.6] [--warmup 1] [--iters 3]
+ * </pre>
+ */
+public final class SparseBench {
+    private SparseBench() {}
+
+    public static void main(String[] args) {
+        String model = "resnet50";
+        int size = 224, batch = 16, warmup = 1, iters = 3;
+        double ratio = 0.6;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--model" -> model = v;
+                case "--size" -> size = Integer.parseInt(v);
+                case "--batch" -> batch = Integer.parseInt(v);
+                case "--ratio" -> ratio = Double.parseDouble(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--iters" -> iters = Integer.parseInt(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--model, --size, --batch, --ratio, --warmup, --iters)");
+            }
+        }
+        Module net = Models.create(model, 0, 0, new Rng(0));
+        net.train();
+        HierarchicalEncoder enc = (HierarchicalEncoder) net;
+        int grid = size / enc.downsampleRatio();
+        Tensor image = new Rng(1).normal(0, 1, batch, 3, size, size);
+        ActiveMask mask = ActiveMask.random(batch, grid, grid, ratio, new Rng(2));
+        System.out.printf("SparseBench: %s encoder forward+backward, %d px, batch %d, mask ratio %.2f (%d of %d patches visible), %d threads%n",
+                model, size, batch, ratio, mask.visibleCount(), batch * grid * grid, Parallel.threads());
+
+        SparseMap.Mode[] modes = {SparseMap.Mode.PACKED, SparseMap.Mode.MASKED_DENSE};
+        Map<SparseMap.Mode, List<Double>> times = new EnumMap<>(SparseMap.Mode.class);
+        for (SparseMap.Mode m : modes) times.put(m, new ArrayList<>());
+        for (int it = 0; it < warmup + iters; it++) {
+            for (SparseMap.Mode m : modes) {
+                System.gc();
+                double s = step(net, enc, image, mask, m);
+                if (it >= warmup) times.get(m).add(s);
+                System.out.printf("  %s %-12s %.3f s%n", it < warmup ? "warmup" : "iter  ", m, s);
+            }
+        }
+        double sparse = median(times.get(SparseMap.Mode.PACKED)), dense = median(times.get(SparseMap.Mode.MASKED_DENSE));
+        System.out.printf("%-26s median %8.3f s   best %8.3f s%n", "sparse (packed rows)", sparse, best(times.get(SparseMap.Mode.PACKED)));
+        System.out.printf("%-26s median %8.3f s   best %8.3f s%n", "masked dense (reference)", dense, best(times.get(SparseMap.Mode.MASKED_DENSE)));
+        System.out.printf("speed-up sparse vs masked dense: %.2fx (median)%n", dense / sparse);
+    }
+
+    /** One training step's encoder work: forward of the features, backward of their sum; seconds. */
+    private static double step(Module net, HierarchicalEncoder enc, Tensor image, ActiveMask mask, SparseMap.Mode mode) {
+        net.zeroGrad();
+        long t0 = System.nanoTime();
+        List<FeatureMap> fs = enc.forwardFeatures(SparseMap.of(Variable.of(image), mask, mode));
+        Variable loss = null;
+        for (FeatureMap f : fs) {
+            Variable s = F.sum(((SparseMap) f).data());
+            loss = loss == null ? s : F.add(loss, s);
+        }
+        loss.backward();
+        return (System.nanoTime() - t0) * 1e-9;
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static double best(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN); }
+}

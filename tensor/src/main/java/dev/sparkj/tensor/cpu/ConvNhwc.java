@@ -1,0 +1,183 @@
+package dev.sparkj.tensor.cpu;
+
+import dev.sparkj.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Channels-last convolution on {@link Sgemm} for any kernel, stride, padding, dilation and groups.
+ * Pixels are GEMM rows and channels GEMM columns, so a 1x1 stride-1 convolution is one GEMM straight
+ * on the activations; other kernels go through {@link Im2col} tiles in a reused workspace.
+ *
+ * <ul>
+ * <li>forward: {@code y[pix, o] = col[pix, (ky, kx, c)] . wP[o, (ky, kx, c)]}, bias added per tile;</li>
+ * <li>input gradient: for each sub-pixel phase, {@code gx[pix, c] = gather(gy)[pix, (taps, o)] . w[(taps, o), c]}
+ *     (a stride-1 conv gives one phase with every tap; ConvTranspose k4 s2 p1 four phases of 2x2 taps);</li>
+ * <li>weight gradient: {@code gwP[o, (ky, kx, c)] += gy[pix, o]^T col[pix, (ky, kx, c)]} over tiles in order.</li>
+ * </ul>
+ * Outputs here are dense NHWC blocks (rows of C or O floats); {@link Convolution} handles other layouts.
+ */
+final class ConvNhwc {
+    private ConvNhwc() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Workspace floats per im2col tile (4 MiB). */
+    private static final int TILE_FLOATS = 1 << 20;
+
+    /** Rows per tile for rows of {@code cols} floats. */
+    static int tileRows(int cols, int total) {
+        int t = Math.max(64, TILE_FLOATS / Math.max(1, cols));
+        return Math.min(total, (t + 15) / 16 * 16);
+    }
+
+    /** w {@code [O, C/G, KH, KW]} repacked as {@code [O][KH][KW][C/G]} (rows of one output channel). */
+    static float[] packWeight(Tensor w, ConvGeometry g, Workspace.Lease ws) {
+        float[] wp = ws.floats(g.o() * g.k());
+        Copies.copy(w.permute(0, 2, 3, 1), Heap.view(wp, 0, g.o(), g.kh(), g.kw(), g.cg()));
+        return wp;
+    }
+
+    static void forward(Nhwc x, ConvGeometry g, Tensor w, float[] bias, Nhwc y, Workspace.Lease ws) {
+        final int G = g.groups(), og = g.og(), K = g.k(), rows = g.n() * g.ho() * g.wo();
+        final int yps = y.rowStride();
+        int xps = x.rowStride();
+        if (g.pointwise() && G == 1 && xps > 0) {
+            // [N*H*W, C] x [O, C]^T: no copy of the activations at all
+            boolean wDirect = pointwiseWeightDirect(w, g);
+            float[] wa = wDirect ? Heap.f32(w) : packWeight(w, g, ws);
+            int wo = wDirect ? w.offset() : 0, ldw = wDirect && g.o() > 1 ? w.stride(0) : g.c();
+            Sgemm.gemm(false, true, rows, g.o(), g.c(), 1f, x.a(), x.off(), xps, wa, wo, ldw, 0f, y.a(), y.off(), yps);
+            if (bias != null) addBias(y.a(), y.off(), yps, 0, rows, bias);
+            return;
+        }
+        float[] wp = packWeight(w, g, ws);
+        int tile = tileRows(G * K, rows);
+        float[] col = ws.floats(tile * G * K);
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int m = Math.min(tile, rows - r0);
+            Im2col.forward(x, g, r0, m, col);
+            for (int gi = 0; gi < G; gi++)
+                Sgemm.gemm(false, true, m, og, K, 1f, col, gi * K, G * K, wp, gi * og * K, K,
+                        0f, y.a(), y.off() + r0 * yps + gi * og, yps);
+            if (bias != null) addBias(y.a(), y.off(), yps, r0, m, bias);
+        }
+    }
+
+    /** gx (dense NHWC rows) = input gradient from gy. */
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
+        final int G = g.groups(), og = g.og(), cg = g.cg();
+        final int xps = gx.rowStride();
+        int gps = gy.rowStride();
+        if (g.pointwise() && G == 1 && gps > 0) {
+            // [N*H*W, O] x [O, C]
+            boolean wDirect = pointwiseWeightDirect(w, g);
+            float[] wa = wDirect ? Heap.f32(w) : packWeight(w, g, ws);
+            int wo = wDirect ? w.offset() : 0, ldw = wDirect && g.o() > 1 ? w.stride(0) : g.c();
+            Sgemm.gemm(false, false, g.n() * g.h() * g.w(), g.c(), g.o(), 1f, gy.a(), gy.off(), gps, wa, wo, ldw,
+                    0f, gx.a(), gx.off(), xps);
+            return;
+        }
+        boolean onePhase = g.sh() == 1 && g.sw() == 1;
+        for (int ry = 0; ry < g.sh(); ry++)
+            for (int rx = 0; rx < g.sw(); rx++) {
+                Im2col.Phase ph = Im2col.Phase.of(g, ry, rx);
+                int pixels = ph.pixels(g);
+                if (pixels == 0) continue;
+                int K = ph.k(g);
+                if (K == 0) { // no tap reaches these pixels (stride larger than the kernel): zero gradient
+                    zeroPhase(gx, g, ph);
+                    continue;
+                }
+                float[] bp = phaseWeight(w, g, ph, ws);
+                int tile = tileRows(G * K, pixels);
+                float[] col = ws.floats(tile * G * K);
+                float[] out = onePhase ? null : ws.floats(tile * g.c());
+                for (int r0 = 0; r0 < pixels; r0 += tile) {
+                    int m = Math.min(tile, pixels - r0);
+                    Im2col.phase(gy, g, ph, r0, m, col);
+                    float[] c = onePhase ? gx.a() : out;
+                    int cOff = onePhase ? gx.off() + r0 * xps : 0, ldc = onePhase ? xps : g.c();
+                    for (int gi = 0; gi < G; gi++)
+                        Sgemm.gemm(false, false, m, cg, K, 1f, col, gi * K, G * K, bp, gi * K * cg, cg,
+                                0f, c, cOff + gi * cg, ldc);
+                    if (!onePhase) scatterPhase(out, gx, g, ph, r0, m);
+                }
+            }
+    }
+
+    /** gw {@code [O][KH][KW][C/G]} (dense, in {@code gwp}) = weight gradient from x and gy. */
+    static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws) {
+        final int G = g.groups(), og = g.og(), K = g.k(), rows = g.n() * g.ho() * g.wo();
+        int gps = gy.rowStride(), xps = x.rowStride();
+        if (gps < 0) throw new IllegalArgumentException("gy rows must be uniformly strided");
+        if (g.pointwise() && G == 1 && xps > 0) { // [O, N*H*W] x [N*H*W, C]
+            Sgemm.gemm(true, false, g.o(), g.c(), rows, 1f, gy.a(), gy.off(), gps, x.a(), x.off(), xps, 0f, gwp, 0, g.c());
+            return;
+        }
+        int tile = tileRows(G * K, rows);
+        float[] col = ws.floats(tile * G * K);
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int m = Math.min(tile, rows - r0);
+            Im2col.forward(x, g, r0, m, col);
+            for (int gi = 0; gi < G; gi++)
+                Sgemm.gemm(true, false, og, K, m, 1f, gy.a(), gy.off() + r0 * gps + gi * og, gps, col, gi * K, G * K,
+                        r0 == 0 ? 0f : 1f, gwp, gi * og * K, K);
+        }
+    }
+
+    /** Whether a 1x1 weight {@code [O, C, 1, 1]} already is a row-major O x C matrix (any row stride >= C). */
+    private static boolean pointwiseWeightDirect(Tensor w, ConvGeometry g) {
+        return (g.c() == 1 || w.stride(1) == 1) && (g.o() == 1 || w.stride(0) >= g.c());
+    }
+
+    /** Phase weights {@code [G][taps y][taps x][O/G][C/G]}: entry (t, o, c) = w[g O/G + o, c, ky_t, kx_t]. */
+    private static float[] phaseWeight(Tensor w, ConvGeometry g, Im2col.Phase ph, Workspace.Lease ws) {
+        int G = g.groups(), og = g.og(), cg = g.cg(), K = ph.k(g);
+        float[] bp = ws.floats(G * K * cg);
+        float[] wa = Heap.f32(w);
+        int[] s = w.strides();
+        int i = 0;
+        for (int gi = 0; gi < G; gi++)
+            for (int ky : ph.kys())
+                for (int kx : ph.kxs())
+                    for (int o = 0; o < og; o++) {
+                        int base = w.offset() + (gi * og + o) * s[0] + ky * s[2] + kx * s[3];
+                        for (int c = 0; c < cg; c++) bp[i++] = wa[base + c * s[1]];
+                    }
+        return bp;
+    }
+
+    /** Writes phase rows (C floats each) to their input pixels. */
+    private static void scatterPhase(float[] rows, Nhwc gx, ConvGeometry g, Im2col.Phase ph, int r0, int m) {
+        int per = ph.hr() * ph.wr(), c = g.c();
+        Parallel.forRange(m, StridedLoops.grain(m, c), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int p = r0 + r, n = p / per, rem = p % per;
+                int iy = ph.ry() + (rem / ph.wr()) * g.sh(), ix = ph.rx() + (rem % ph.wr()) * g.sw();
+                Im2col.copy(rows, r * c, gx.a(), gx.off() + n * gx.sN() + iy * gx.sH() + ix * gx.sW(), c);
+            }
+        });
+    }
+
+    private static void zeroPhase(Nhwc gx, ConvGeometry g, Im2col.Phase ph) {
+        for (int n = 0; n < g.n(); n++)
+            for (int j = 0; j < ph.hr(); j++)
+                for (int i = 0; i < ph.wr(); i++) {
+                    int o = gx.off() + n * gx.sN() + (ph.ry() + j * g.sh()) * gx.sH() + (ph.rx() + i * g.sw()) * gx.sW();
+                    java.util.Arrays.fill(gx.a(), o, o + g.c(), 0f);
+                }
+    }
+
+    /** y[r, :] += bias for rows r0 .. r0+m. */
+    static void addBias(float[] y, int off, int ps, int r0, int m, float[] bias) {
+        int n = bias.length, bound = F.loopBound(n), vl = F.length();
+        Parallel.forRange(m, StridedLoops.grain(m, n), (lo, hi) -> {
+            for (int r = r0 + lo; r < r0 + hi; r++) {
+                int o = off + r * ps, j = 0;
+                for (; j < bound; j += vl)
+                    FloatVector.fromArray(F, y, o + j).add(FloatVector.fromArray(F, bias, j)).intoArray(y, o + j);
+                for (; j < n; j++) y[o + j] += bias[j];
+            }
+        });
+    }
+}

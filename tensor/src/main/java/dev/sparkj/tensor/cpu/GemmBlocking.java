@@ -10,13 +10,14 @@ package dev.sparkj.tensor.cpu;
  * repacking A once per NC columns). MC only sets the task grain. Override with
  * {@code -Dsparkj.gemm.mc / .kc / .nc}.
  */
-record GemmBlocking(int mc, int kc, int nc) {
+record GemmBlocking(int mc, int kc, int nc, int nb) {
     GemmBlocking {
-        if (mc < 1 || kc < 1 || nc < 1) throw new IllegalArgumentException("blocking " + mc + "/" + kc + "/" + nc);
+        if (mc < 1 || kc < 1 || nc < 1 || nb < 1) throw new IllegalArgumentException("blocking " + mc + "/" + kc + "/" + nc + "/" + nb);
     }
 
     static final GemmBlocking DEFAULT = new GemmBlocking(
             Integer.getInteger("sparkj.gemm.mc", 144),
             Integer.getInteger("sparkj.gemm.kc", 256),
-            Integer.getInteger("sparkj.gemm.nc", 4080));
+            Integer.getInteger("sparkj.gemm.nc", 4080),
+            Integer.getInteger("sparkj.gemm.nb", 256));
 }

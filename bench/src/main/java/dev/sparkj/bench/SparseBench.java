@@ -26,7 +26,7 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx12g -cp bench/target/benchmarks.jar dev.sparkj.bench.SparseBench \
- *     [--model resnet50] [--size 224] [--batch 16] [--ratio 0.6] [--warmup 1] [--iters 3]
+ *     [--model resnet50] [--size 224] [--batch 16] [--ratio 0.6] [--warmup 1] [--iters 3] [--only packed|masked_dense]
  * </pre>
  */
 public final class SparseBench {
@@ -36,6 +36,7 @@ public final class SparseBench {
         String model = "resnet50";
         int size = 224, batch = 16, warmup = 1, iters = 3;
         double ratio = 0.6;
+        String only = "";
         for (int i = 0; i < args.length; i += 2) {
             String v = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -45,8 +46,9 @@ public final class SparseBench {
                 case "--ratio" -> ratio = Double.parseDouble(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--iters" -> iters = Integer.parseInt(v);
+                case "--only" -> only = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--model, --size, --batch, --ratio, --warmup, --iters)");
+                        + " (--model, --size, --batch, --ratio, --warmup, --iters, --only packed|masked_dense)");
             }
         }
         Module net = Models.create(model, 0, 0, new Rng(0));
@@ -58,7 +60,8 @@ public final class SparseBench {
         System.out.printf("SparseBench: %s encoder forward+backward, %d px, batch %d, mask ratio %.2f (%d of %d patches visible), %d threads%n",
                 model, size, batch, ratio, mask.visibleCount(), batch * grid * grid, Parallel.threads());
 
-        SparseMap.Mode[] modes = {SparseMap.Mode.PACKED, SparseMap.Mode.MASKED_DENSE};
+        SparseMap.Mode[] modes = only.isEmpty() ? new SparseMap.Mode[]{SparseMap.Mode.PACKED, SparseMap.Mode.MASKED_DENSE}
+                : new SparseMap.Mode[]{SparseMap.Mode.valueOf(only.toUpperCase())};
         Map<SparseMap.Mode, List<Double>> times = new EnumMap<>(SparseMap.Mode.class);
         for (SparseMap.Mode m : modes) times.put(m, new ArrayList<>());
         for (int it = 0; it < warmup + iters; it++) {
@@ -68,6 +71,10 @@ public final class SparseBench {
                 if (it >= warmup) times.get(m).add(s);
                 System.out.printf("  %s %-12s %.3f s%n", it < warmup ? "warmup" : "iter  ", m, s);
             }
+        }
+        if (modes.length == 1) {
+            System.out.printf("%-26s median %8.3f s   best %8.3f s%n", modes[0], median(times.get(modes[0])), best(times.get(modes[0])));
+            return;
         }
         double sparse = median(times.get(SparseMap.Mode.PACKED)), dense = median(times.get(SparseMap.Mode.MASKED_DENSE));
         System.out.printf("%-26s median %8.3f s   best %8.3f s%n", "sparse (packed rows)", sparse, best(times.get(SparseMap.Mode.PACKED)));

@@ -1,6 +1,7 @@
 package dev.sparkj.spark.cli;
 
 import dev.sparkj.spark.golden.ClassifyGolden;
+import dev.sparkj.spark.golden.SparkGolden;
 import dev.sparkj.spark.golden.GoldenCase;
 import dev.sparkj.spark.golden.GoldenCheck;
 import dev.sparkj.tensor.Tensor;
@@ -22,10 +23,7 @@ final class GoldenCommand {
         Map<String, Tensor> out;
         switch (c.kind()) {
             case "classify" -> out = ClassifyGolden.run(c);
-            case "spark" -> {
-                System.err.println("sparkj golden: kind 'spark' (" + c.name() + ") is not supported yet");
-                return 3;
-            }
+            case "spark" -> out = SparkGolden.run(c);
             default -> throw new IllegalArgumentException(c.name() + ": unknown fixture kind '" + c.kind() + "'");
         }
         SafeTensors.write(Path.of(args[1]), out);

@@ -16,6 +16,7 @@ public final class Main {
         Map<String, Command> m = new LinkedHashMap<>();
         m.put("info", InfoCommand::run);
         m.put("golden", GoldenCommand::run);
+        m.put("bench", BenchCommand::run);
         return m;
     }
 

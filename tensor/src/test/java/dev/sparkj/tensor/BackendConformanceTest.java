@@ -434,6 +434,7 @@ class BackendConformanceTest {
             new Geo("2x2 s2 downsample", 2, 6, 8, 6, 10, 2, 2, Conv2dSpec.of(2, 0, 1)),
             new Geo("depthwise 7x7 p3 C10", 2, 10, 9, 11, 10, 7, 7, Conv2dSpec.of(1, 3, 10)),
             new Geo("depthwise 7x7 p3 C17 wide", 1, 17, 6, 14, 17, 7, 7, Conv2dSpec.of(1, 3, 17)),
+            new Geo("depthwise 7x7 p3 C41 bias", 1, 41, 5, 12, 41, 7, 7, Conv2dSpec.of(1, 3, 41)),
             new Geo("depthwise 3x3 p1 C3", 2, 3, 7, 6, 3, 3, 3, Conv2dSpec.of(1, 1, 3)),
             new Geo("depthwise 3x3 s2 p1", 2, 9, 9, 8, 9, 3, 3, Conv2dSpec.of(2, 1, 9)),
             new Geo("depthwise 1x1 p1", 1, 9, 5, 4, 9, 1, 1, Conv2dSpec.of(1, 1, 9)),
@@ -477,6 +478,16 @@ class BackendConformanceTest {
                 check(b, Tol.products(3 * 16), be -> on(hi, be).conv2d(on(w, be), null, spec));
             }));
         }
+        String tiles = "conv2d 3x3 C64 32x32 channels-last: several im2col tiles";
+        cs.add(new Case(tiles, b -> {
+            Rng r = rng(tiles);
+            Conv2dSpec spec = Conv2dSpec.of(1, 1, 1);
+            Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 64, 32, 32), w = r.normal(0, 1, 8, 64, 3, 3);
+            Tensor gy = normal(r, Layout.CHANNELS_LAST, 2, 8, 32, 32);
+            check(b, Tol.products(576), be -> on(x, be).conv2d(on(w, be), null, spec));
+            check(b, Tol.products(72), be -> on(gy, be).conv2dBackwardInput(on(w, be), spec, x.shape()));
+            check(b, Tol.products(2048), be -> on(gy, be).conv2dBackwardWeight(on(x, be), spec, w.shape()));
+        }));
         cs.add(new Case("conv2d into an explicitly strided output", b -> {
             Rng r = rng("conv strided out");
             Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 5, 7, 6), w = r.normal(0, 1, 4, 5, 3, 3);

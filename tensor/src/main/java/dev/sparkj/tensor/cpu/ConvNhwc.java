@@ -21,12 +21,16 @@ final class ConvNhwc {
     private ConvNhwc() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Workspace floats per im2col tile (4 MiB). */
-    private static final int TILE_FLOATS = 1 << 20;
+    /** Workspace floats per im2col tile (default 4 MiB; {@code -Dsparkj.conv.tile=floats}). */
+    private static final int TILE_FLOATS = Integer.getInteger("sparkj.conv.tile", 1 << 20);
+    /** The weight gradient's tiles are this many times larger: each tile is one more pass over gw. */
+    private static final int WEIGHT_TILE_FACTOR = Integer.getInteger("sparkj.conv.weightTileFactor", 4);
 
     /** Rows per tile for rows of {@code cols} floats. */
-    static int tileRows(int cols, int total) {
-        int t = Math.max(64, TILE_FLOATS / Math.max(1, cols));
+    static int tileRows(int cols, int total) { return tileRows(cols, total, TILE_FLOATS); }
+
+    private static int tileRows(int cols, int total, int budget) {
+        int t = Math.max(64, budget / Math.max(1, cols));
         return Math.min(total, (t + 15) / 16 * 16);
     }
 
@@ -114,7 +118,7 @@ final class ConvNhwc {
             Sgemm.gemm(true, false, g.o(), g.c(), rows, 1f, gy.a(), gy.off(), gps, x.a(), x.off(), xps, 0f, gwp, 0, g.c());
             return;
         }
-        int tile = tileRows(G * K, rows);
+        int tile = tileRows(G * K, rows, TILE_FLOATS * WEIGHT_TILE_FACTOR);
         float[] col = ws.floats(tile * G * K);
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int m = Math.min(tile, rows - r0);

@@ -82,18 +82,51 @@ final class Depthwise {
     /** Four adjacent output pixels whose windows lie inside the image's width. */
     private static void block4(Nhwc x, Pass p, float[] wt, float[] bias, Nhwc y, int[] kys, int nk,
                                int xb, int yb, int ox, int ix0, int c, int bound) {
-        float[] xa = x.a(), ya = y.a();
-        int step = p.sw() * x.sW();
+        final float[] xa = x.a(), ya = y.a();
+        final int step = p.sw() * x.sW(), kw = p.kw(), xkx = p.dw() * x.sW(), xky = p.dh() * x.sH(), sW = x.sW();
+        final int base = xb + ix0 * sW;
         int ch = 0;
+        // two channel vectors x four pixels: eight independent FMA chains hide the FMA latency
+        for (; ch + 2 * VL <= bound; ch += 2 * VL) {
+            FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
+            if (bias == null) {
+                a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = FloatVector.zero(F);
+            } else {
+                a0 = a1 = a2 = a3 = FloatVector.fromArray(F, bias, ch);
+                b0 = b1 = b2 = b3 = FloatVector.fromArray(F, bias, ch + VL);
+            }
+            for (int t = 0; t < nk; t++) {
+                int ky = kys[t];
+                int xo = base + ky * xky + ch, wo = ky * kw * c + ch;
+                for (int kx = 0; kx < kw; kx++, xo += xkx, wo += c) {
+                    FloatVector w0 = FloatVector.fromArray(F, wt, wo), w1 = FloatVector.fromArray(F, wt, wo + VL);
+                    a0 = FloatVector.fromArray(F, xa, xo).fma(w0, a0);
+                    b0 = FloatVector.fromArray(F, xa, xo + VL).fma(w1, b0);
+                    a1 = FloatVector.fromArray(F, xa, xo + step).fma(w0, a1);
+                    b1 = FloatVector.fromArray(F, xa, xo + step + VL).fma(w1, b1);
+                    a2 = FloatVector.fromArray(F, xa, xo + 2 * step).fma(w0, a2);
+                    b2 = FloatVector.fromArray(F, xa, xo + 2 * step + VL).fma(w1, b2);
+                    a3 = FloatVector.fromArray(F, xa, xo + 3 * step).fma(w0, a3);
+                    b3 = FloatVector.fromArray(F, xa, xo + 3 * step + VL).fma(w1, b3);
+                }
+            }
+            int yo = yb + ox * y.sW() + ch, ys = y.sW();
+            a0.intoArray(ya, yo);
+            b0.intoArray(ya, yo + VL);
+            a1.intoArray(ya, yo + ys);
+            b1.intoArray(ya, yo + ys + VL);
+            a2.intoArray(ya, yo + 2 * ys);
+            b2.intoArray(ya, yo + 2 * ys + VL);
+            a3.intoArray(ya, yo + 3 * ys);
+            b3.intoArray(ya, yo + 3 * ys + VL);
+        }
         for (; ch < bound; ch += VL) {
             FloatVector a0 = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch), a1 = a0, a2 = a0, a3 = a0;
             for (int t = 0; t < nk; t++) {
                 int ky = kys[t];
-                int xr = xb + ky * p.dh() * x.sH() + ix0 * x.sW() + ch;
-                int wr = ky * p.kw() * c + ch;
-                for (int kx = 0; kx < p.kw(); kx++) {
-                    FloatVector wv = FloatVector.fromArray(F, wt, wr + kx * c);
-                    int xo = xr + kx * p.dw() * x.sW();
+                int xo = base + ky * xky + ch, wo = ky * kw * c + ch;
+                for (int kx = 0; kx < kw; kx++, xo += xkx, wo += c) {
+                    FloatVector wv = FloatVector.fromArray(F, wt, wo);
                     a0 = FloatVector.fromArray(F, xa, xo).fma(wv, a0);
                     a1 = FloatVector.fromArray(F, xa, xo + step).fma(wv, a1);
                     a2 = FloatVector.fromArray(F, xa, xo + 2 * step).fma(wv, a2);
@@ -116,16 +149,42 @@ final class Depthwise {
         int kx0 = 0, kx1 = p.kw();
         while (kx0 < kx1 && ix0 + kx0 * p.dw() < 0) kx0++;
         while (kx1 > kx0 && ix0 + (kx1 - 1) * p.dw() >= x.w()) kx1--;
+        final int xkx = p.dw() * x.sW(), xky = p.dh() * x.sH(), kw = p.kw(), base = xb + ix0 * x.sW(), yo = yb + ox * y.sW();
         int ch = 0;
+        // four channel vectors at once: independent FMA chains (an edge pixel has no neighbours to pair with)
+        for (; ch + 4 * VL <= bound; ch += 4 * VL) {
+            FloatVector a0, a1, a2, a3;
+            if (bias == null) a0 = a1 = a2 = a3 = FloatVector.zero(F);
+            else {
+                a0 = FloatVector.fromArray(F, bias, ch);
+                a1 = FloatVector.fromArray(F, bias, ch + VL);
+                a2 = FloatVector.fromArray(F, bias, ch + 2 * VL);
+                a3 = FloatVector.fromArray(F, bias, ch + 3 * VL);
+            }
+            for (int t = 0; t < nk; t++) {
+                int ky = kys[t];
+                int xo = base + ky * xky + kx0 * xkx + ch, wo = (ky * kw + kx0) * c + ch;
+                for (int kx = kx0; kx < kx1; kx++, xo += xkx, wo += c) {
+                    a0 = FloatVector.fromArray(F, xa, xo).fma(FloatVector.fromArray(F, wt, wo), a0);
+                    a1 = FloatVector.fromArray(F, xa, xo + VL).fma(FloatVector.fromArray(F, wt, wo + VL), a1);
+                    a2 = FloatVector.fromArray(F, xa, xo + 2 * VL).fma(FloatVector.fromArray(F, wt, wo + 2 * VL), a2);
+                    a3 = FloatVector.fromArray(F, xa, xo + 3 * VL).fma(FloatVector.fromArray(F, wt, wo + 3 * VL), a3);
+                }
+            }
+            a0.intoArray(ya, yo + ch);
+            a1.intoArray(ya, yo + ch + VL);
+            a2.intoArray(ya, yo + ch + 2 * VL);
+            a3.intoArray(ya, yo + ch + 3 * VL);
+        }
         for (; ch < bound; ch += VL) {
             FloatVector a = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, ch);
             for (int t = 0; t < nk; t++) {
                 int ky = kys[t];
-                int xr = xb + ky * p.dh() * x.sH() + ix0 * x.sW() + ch, wr = ky * p.kw() * c + ch;
-                for (int kx = kx0; kx < kx1; kx++)
-                    a = FloatVector.fromArray(F, xa, xr + kx * p.dw() * x.sW()).fma(FloatVector.fromArray(F, wt, wr + kx * c), a);
+                int xo = base + ky * xky + kx0 * xkx + ch, wo = (ky * kw + kx0) * c + ch;
+                for (int kx = kx0; kx < kx1; kx++, xo += xkx, wo += c)
+                    a = FloatVector.fromArray(F, xa, xo).fma(FloatVector.fromArray(F, wt, wo), a);
             }
-            a.intoArray(ya, yb + ox * y.sW() + ch);
+            a.intoArray(ya, yo + ch);
         }
         tail(x, p, wt, bias, y, kys, nk, xb, yb, ox, ix0, c, ch);
     }

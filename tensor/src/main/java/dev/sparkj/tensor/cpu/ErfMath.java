@@ -10,15 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
  * (about 3e-7 relative, including the far tails where {@code 1 + erf} cancels).
  *
  * <p>Method: for small |z| erf(z) = z P(z^2) with P the Taylor series (11 terms, computed here from
- * its closed form). Beyond, erfc(|z|) = exp(-z^2) t Q(t) with {@code t = 1 / (1 + |z|/2)} and
- * Q a degree-9 polynomial fitted for this class (weighted least squares towards minimax relative error,
+ * its closed form). Beyond, erfc(|z|) = exp(-z^2) t Q(t) with {@code t = 1 / (1 + |z|/2)} and Q a
+ * degree-9 polynomial fitted for this class (weighted least squares towards minimax relative error,
  * 1.4e-8 on the whole half line). {@code exp(-z^2)} uses the exact split z^2 = hi + lo (an FMA), so the
  * square's rounding does not leak into the tails.
+ *
+ * <p>Each function is one loop over arrays with all vector arithmetic written inline: a helper method
+ * taking or returning vectors would box them whenever C2 declines to inline it.
  */
 final class ErfMath {
     private ErfMath() {}
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = F.length();
 
     /** erf(z) = z * sum_n P[n] z^(2n) for |z| < 0.8 (truncation below 2e-10): P[n] = 2/sqrt(pi) (-1)^n / (n! (2n+1)). */
     private static final float[] P = new float[11];
@@ -41,61 +45,50 @@ final class ErfMath {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
-    private static FloatVector horner(float[] c, FloatVector x) {
-        FloatVector p = FloatVector.broadcast(F, c[c.length - 1]);
-        for (int i = c.length - 2; i >= 0; i--) p = p.fma(x, FloatVector.broadcast(F, c[i]));
-        return p;
+    /** y = erf(x) over n elements, n a multiple of the vector length. */
+    static void erf(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += VL) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector ax = v.abs(), x2 = v.mul(v);
+            FloatVector p = FloatVector.broadcast(F, P[P.length - 1]);
+            for (int k = P.length - 2; k >= 0; k--) p = p.fma(x2, FloatVector.broadcast(F, P[k]));
+            FloatVector small = v.mul(p);
+            FloatVector zc = ax.min(10f); // erfc(10) < 2e-44: beyond, erf is +-1 in float
+            FloatVector hi = zc.mul(zc), lo = zc.fma(zc, hi.neg());
+            FloatVector e = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f)); // exp(-z^2)
+            FloatVector t = one.div(zc.fma(0.5f, 1f));
+            FloatVector q = FloatVector.broadcast(F, Q[Q.length - 1]);
+            for (int k = Q.length - 2; k >= 0; k--) q = q.fma(t, FloatVector.broadcast(F, Q[k]));
+            FloatVector big = one.sub(e.mul(q.mul(t)));
+            big = big.blend(big.neg(), v.compare(VectorOperators.LT, 0f));
+            VectorMask<Float> isSmall = ax.compare(VectorOperators.LT, SMALL_ERF);
+            big.blend(small, isSmall).blend(v, v.test(VectorOperators.IS_NAN)).intoArray(y, yo + i);
+        }
     }
 
-    /** exp(-(hi + lo)) for the exact split of a square, lo tiny against hi. */
-    private static FloatVector expNeg(FloatVector hi, FloatVector lo) {
-        return hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f));
-    }
-
-    /** erfc(z) exp(z^2) for z >= 1/2 (z may be clamped; large z gives about 1/(z sqrt(pi))). */
-    private static FloatVector scaledErfc(FloatVector z) {
-        FloatVector t = FloatVector.broadcast(F, 1f).div(z.fma(0.5f, 1f));
-        return horner(Q, t).mul(t);
-    }
-
-    /** erf(x) lane by lane. */
-    static FloatVector erf(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector x2 = x.mul(x);
-        FloatVector small = x.mul(horner(P, x2));
-        FloatVector zc = ax.min(10f); // erfc(10) < 2e-44: beyond, erf is +-1 in float
-        FloatVector hi = zc.mul(zc), lo = zc.fma(zc, hi.neg());
-        FloatVector erfc = expNeg(hi, lo).mul(scaledErfc(zc));
-        FloatVector big = erfc.neg().add(1f);
-        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
-        VectorMask<Float> isSmall = ax.compare(VectorOperators.LT, SMALL_ERF);
-        return big.blend(small, isSmall).blend(x, x.test(VectorOperators.IS_NAN));
-    }
-
-    /** exp(-x^2/2) with the square split exactly; |x| clamped at 20, where it has underflowed. */
-    private static FloatVector gauss(FloatVector x) {
-        FloatVector xc = x.abs().min(20f);
-        FloatVector hi = xc.mul(xc), lo = xc.fma(xc, hi.neg());
-        return expNeg(hi.mul(0.5f), lo.mul(0.5f));
-    }
-
-    /** Phi(x) = (1 + erf(x / sqrt 2)) / 2, given {@code e = gauss(x)}; the lower tail never cancels. */
-    private static FloatVector cdf(FloatVector x, FloatVector e) {
-        FloatVector z = x.mul(INV_SQRT2), az = z.abs().min(15f);
-        FloatVector small = z.mul(horner(P, z.mul(z))).fma(0.5f, 0.5f);
-        FloatVector halfErfc = e.mul(scaledErfc(az)).mul(0.5f); // Phi(-|x|)
-        FloatVector big = halfErfc.blend(halfErfc.neg().add(1f), x.compare(VectorOperators.GT, 0f));
-        return big.blend(small, az.compare(VectorOperators.LT, SMALL));
-    }
-
-    /** gelu(x) = x Phi(x). */
-    static FloatVector gelu(FloatVector x) {
-        return x.mul(cdf(x, gauss(x)));
-    }
-
-    /** d/dx gelu(x) = Phi(x) + x phi(x). */
-    static FloatVector geluGrad(FloatVector x) {
-        FloatVector e = gauss(x);
-        return x.mul(INV_SQRT_2PI).fma(e, cdf(x, e));
+    /** y = gelu(x) = x Phi(x), or its derivative Phi(x) + x phi(x) when {@code grad}; n a multiple of the vector length. */
+    static void gelu(float[] x, int xo, float[] y, int yo, int n, boolean grad) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += VL) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            // e = exp(-x^2/2) = exp(-z^2), z = x / sqrt 2, with the square split exactly; |x| clamped where it underflowed
+            FloatVector xc = v.abs().min(20f);
+            FloatVector hi = xc.mul(xc), lo = xc.fma(xc, hi.neg());
+            FloatVector e = hi.mul(-0.5f).lanewise(VectorOperators.EXP).mul(lo.mul(-0.5f).add(1f));
+            FloatVector z = v.mul(INV_SQRT2), az = z.abs().min(15f);
+            // small |z|: Phi = (1 + z P(z^2)) / 2
+            FloatVector z2 = z.mul(z), p = FloatVector.broadcast(F, P[P.length - 1]);
+            for (int k = P.length - 2; k >= 0; k--) p = p.fma(z2, FloatVector.broadcast(F, P[k]));
+            FloatVector small = z.mul(p).fma(0.5f, 0.5f);
+            // large |z|: Phi(-|x|) = erfc(|z|) / 2, never cancelling; Phi(|x|) = 1 - that
+            FloatVector t = one.div(az.fma(0.5f, 1f)), q = FloatVector.broadcast(F, Q[Q.length - 1]);
+            for (int k = Q.length - 2; k >= 0; k--) q = q.fma(t, FloatVector.broadcast(F, Q[k]));
+            FloatVector halfErfc = e.mul(q.mul(t)).mul(0.5f);
+            FloatVector big = halfErfc.blend(one.sub(halfErfc), v.compare(VectorOperators.GT, 0f));
+            FloatVector cdf = big.blend(small, az.compare(VectorOperators.LT, SMALL));
+            FloatVector r = grad ? v.mul(INV_SQRT_2PI).fma(e, cdf) : v.mul(cdf);
+            r.intoArray(y, yo + i);
+        }
     }
 }

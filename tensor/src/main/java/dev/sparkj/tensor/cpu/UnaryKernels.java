@@ -71,9 +71,9 @@ final class UnaryKernels {
                     one.div(FloatVector.fromArray(F, x, xo + i).neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yo + i);
             }
             case TANH -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
-            case ERF -> { for (int i = 0; i < n; i += VL) ErfMath.erf(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
-            case GELU -> { for (int i = 0; i < n; i += VL) ErfMath.gelu(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
-            case GELU_GRAD -> { for (int i = 0; i < n; i += VL) ErfMath.geluGrad(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
+            case ERF -> ErfMath.erf(x, xo, y, yo, n);
+            case GELU -> ErfMath.gelu(x, xo, y, yo, n, false);
+            case GELU_GRAD -> ErfMath.gelu(x, xo, y, yo, n, true);
         }
     }
 }

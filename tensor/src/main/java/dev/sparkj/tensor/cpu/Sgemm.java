@@ -34,12 +34,12 @@ public final class Sgemm {
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
                             float beta, float[] c, int offC, int ldc) {
-        gemm(KERNEL, Parallel.threads(), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
+        gemm(KERNEL, GemmBlocking.DEFAULT, Parallel.threads(), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                 beta, c, offC, ldc);
     }
 
-    /** {@link #gemm} with an explicit kernel and worker count (tests compare kernels and splits). */
-    static void gemm(GemmKernel kern, int threads, boolean transA, boolean transB, int m, int n, int k,
+    /** {@link #gemm} with an explicit kernel, blocking and worker count (tests compare them). */
+    static void gemm(GemmKernel kern, GemmBlocking blk, int threads, boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                      float beta, float[] c, int offC, int ldc) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size m=" + m + " n=" + n + " k=" + k);
@@ -51,7 +51,7 @@ public final class Sgemm {
         }
         checkStore("A", a, offA, lda, transA ? k : m, transA ? m : k);
         checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
-        GemmDriver.gemm(kern, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
+        GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                 beta, c, offC, ldc);
     }
 

@@ -42,8 +42,12 @@ class SgemmTest {
 
         /** Runs Sgemm on a copy of C and returns it. */
         float[] run(GemmKernel kern, int threads) {
+            return run(kern, GemmBlocking.DEFAULT, threads);
+        }
+
+        float[] run(GemmKernel kern, GemmBlocking blk, int threads) {
             float[] out = c.clone();
-            Sgemm.gemm(kern, threads, ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, out, offC, ldc);
+            Sgemm.gemm(kern, blk, threads, ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, out, offC, ldc);
             return out;
         }
 
@@ -191,6 +195,20 @@ class SgemmTest {
                 Problem p = Problem.random(rnd, ta, tb, s[0], s[1], s[2], -1f, 0.5f, true);
                 p.check(p.run(kern, 2));
             }
+        }
+    }
+
+    @Test
+    void tinyBlockingSplitsEveryLoopAndStaysExact() {
+        // Blocks far smaller than the matrices: many KC slices (beta applied once), NC blocks and row blocks.
+        SplittableRandom rnd = new SplittableRandom(7);
+        GemmKernel vec = Sgemm.KERNEL;
+        GemmBlocking tiny = new GemmBlocking(vec.mr() * 2 + 1, 5, vec.nr() * 3, vec.nr());
+        for (int[] s : new int[][] {{37, 70, 23}, {9, 100, 41}, {70, 9, 12}}) for (boolean ta : TF) for (boolean tb : TF) {
+            Problem p = Problem.random(rnd, ta, tb, s[0], s[1], s[2], 1.25f, -0.75f, true);
+            float[] got = p.run(vec, tiny, 2);
+            p.check(got);
+            assertArrayEquals(got, p.run(vec, tiny, 1), "tiny blocking, 2 workers vs 1: " + p);
         }
     }
 

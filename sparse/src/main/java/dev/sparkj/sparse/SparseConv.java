@@ -57,15 +57,18 @@ final class SparseConv {
 
     /**
      * Grouped conv through im2col: a {@code [g, Nout, K*Cg]} (tap-major, channel-minor columns) times
-     * the weight as {@code [g, Og, K*Cg]}, transposed.
+     * the weight as {@code [g, Og, K*Cg]}, transposed. With one group and F32 heap rows the gathers
+     * are the direct {@link GatherKernel}s; otherwise index ops.
      */
     private static Variable grouped(Variable x, Variable w, Variable b, int g, TapTable table) {
         Tensor xt = x.data(), wt = w.data();
         int[] xs = x.shape(), ws = w.shape();
         int nIn = xs[0], c = xs[1], cg = c / g, o = ws[0], og = o / g, kh = ws[2], kw = ws[3], k = kh * kw;
         int nOut = table.output().rows();
+        boolean direct = g == 1 && HeapF32.eligible(xt);
+        if (direct) xt = HeapF32.dense(xt);
         Tensor wg = wt.reshape(g, og, cg, kh, kw).permute(0, 1, 3, 4, 2).reshape(g, og, k * cg);     // [g, Og, K*Cg]
-        Tensor a = im2col(xt, table, g);                                                              // [g, Nout, K*Cg]
+        Tensor a = im2col(xt, table, g, direct);                                                      // [g, Nout, K*Cg]
         Tensor y = a.matmul(wg.transpose(1, 2));                                                      // [g, Nout, Og]
         y = g == 1 ? y.reshape(nOut, o) : y.permute(1, 0, 2).reshape(nOut, o);                        // [Nout, O]
         if (b != null) y = y.add(b.data());
@@ -74,11 +77,15 @@ final class SparseConv {
             Tensor gx = null, gw = null;
             if (n.needs(0)) {
                 Tensor ga = gy3.matmul(n.saved(1));                                                   // [g, Nout, K*Cg]
-                ga = ga.reshape(g, nOut, k, cg).permute(1, 2, 0, 3).reshape(nOut * k, c);             // [Nout*K, C]
-                gx = Tensor.zeros(ga.dtype(), ga.backend(), nIn, c).indexAdd(0, table.index(), ga);
+                if (direct && HeapF32.eligible(ga)) {
+                    gx = GatherKernel.col2im(HeapF32.dense(ga), table, c);
+                } else {
+                    ga = ga.reshape(g, nOut, k, cg).permute(1, 2, 0, 3).reshape(nOut * k, c);         // [Nout*K, C]
+                    gx = Tensor.zeros(ga.dtype(), ga.backend(), nIn, c).indexAdd(0, table.index(), ga);
+                }
             }
             if (n.needs(1)) {
-                Tensor gwg = gy3.transpose(1, 2).matmul(im2col(n.saved(0), table, g));               // [g, Og, K*Cg]
+                Tensor gwg = gy3.transpose(1, 2).matmul(im2col(n.saved(0), table, g, direct));       // [g, Og, K*Cg]
                 gw = gwg.reshape(g, og, kh, kw, cg).permute(0, 1, 4, 2, 3).reshape(o, cg, kh, kw).contiguous();
             }
             Tensor gb = n.needs(2) ? gy.sum(new int[]{0}, false) : null;
@@ -87,7 +94,8 @@ final class SparseConv {
     }
 
     /** The gathered rows of every (output row, tap), grouped: {@code [g, Nout, K*Cg]}. */
-    private static Tensor im2col(Tensor x, TapTable table, int g) {
+    private static Tensor im2col(Tensor x, TapTable table, int g, boolean direct) {
+        if (direct) return GatherKernel.im2col(x, table);
         int c = x.shape(1), cg = c / g, k = table.geometry().taps(), nOut = table.output().rows();
         Tensor a = x.indexSelect(0, table.index());                                                   // [Nout*K, C]
         if (g == 1) return a.reshape(1, nOut, k * c);

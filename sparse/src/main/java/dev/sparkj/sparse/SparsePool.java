@@ -23,17 +23,25 @@ final class SparsePool {
             return SparseMap.maskedDense(F.mul(F.maxPool2d(x.data(), spec), Variable.of(out.denseMask())), out);
         Variable xv = x.rows();
         int nIn = xv.shape(0), c = xv.shape(1), k = table.geometry().taps(), nOut = out.rows();
+        if (HeapF32.eligible(xv.data()) && k <= MaxPoolKernel.MAX_TAPS) {
+            Tensor[] ya = MaxPoolKernel.forward(HeapF32.dense(xv.data()), table);               // values, winning taps
+            Variable rows = Node.unary("sparseMaxPool2d", xv, ya[0], new Tensor[]{ya[1]}, (n, gy) ->
+                    HeapF32.eligible(gy) ? MaxPoolKernel.backward(HeapF32.dense(gy), n.saved(0), table)
+                            : tapGradient(gy, n.saved(0).cast(dev.sparkj.tensor.DType.I64).reshape(nOut, 1, c), table, nIn));
+            return SparseMap.packed(rows, out);
+        }
         Tensor win = windows(xv.data(), table).add(table.borderPenalty());                 // [Nout, K, C]
         Tensor y = win.max(new int[]{1}, false);                                           // [Nout, C]
         Tensor arg = win.argmax(1, true);                                                  // [Nout, 1, C] I64: winning tap
-        Variable rows = Node.unary("sparseMaxPool2d", xv, y, new Tensor[]{arg}, (n, gy) -> {
-            Tensor taps = Tensor.arange(k).reshape(1, k, 1);
-            Tensor hit = n.saved(0).eq(taps);                                              // [Nout, K, C]
-            Tensor zero = Tensor.scalar(0, gy.dtype(), gy.backend());
-            Tensor ga = Tensor.where(hit, gy.reshape(nOut, 1, c), zero).reshape(nOut * k, c);
-            return Tensor.zeros(gy.dtype(), gy.backend(), nIn, c).indexAdd(0, table.index(), ga);
-        });
+        Variable rows = Node.unary("sparseMaxPool2d", xv, y, new Tensor[]{arg}, (n, gy) -> tapGradient(gy, n.saved(0), table, nIn));
         return SparseMap.packed(rows, out);
+    }
+
+    /** Max-pool gradient from the winning taps {@code arg} (I64 {@code [Nout, 1, C]}): each gy goes to its tap's input row. */
+    private static Tensor tapGradient(Tensor gy, Tensor arg, TapTable table, int nIn) {
+        int nOut = gy.shape(0), c = gy.shape(1), k = table.geometry().taps();
+        Tensor ga = Tensor.zeros(gy.dtype(), gy.backend(), nOut, k, c).scatterAdd(1, arg, gy.reshape(nOut, 1, c));
+        return Tensor.zeros(gy.dtype(), gy.backend(), nIn, c).indexAdd(0, table.index(), ga.reshape(nOut * k, c));
     }
 
     static SparseMap avgPool2d(SparseMap x, Pool2dSpec spec, String who) {

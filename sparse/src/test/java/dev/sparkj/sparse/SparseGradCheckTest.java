@@ -29,6 +29,8 @@ class SparseGradCheckTest {
                 x, rng.normal(0, 1, 6, 2, 3, 3), rng.normal(0, 1, 6)).assertOk();
         GradCheck.check(v -> packed(v[0], s -> SparseOps.conv2d(s, v[1], v[2], Conv2dSpec.of(1, 2, 4), "dwconv")),
                 x, rng.normal(0, 1, 4, 1, 5, 5), rng.normal(0, 1, 4)).assertOk();
+        GradCheck.check(v -> packed(v[0], s -> SparseOps.conv2d(s, v[1], null, Conv2dSpec.of(1, 1, 1), "conv")),
+                x, rng.normal(0, 1, 3, 4, 3, 3)).assertOk();
     }
 
     @Test

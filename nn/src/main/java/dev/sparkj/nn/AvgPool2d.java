@@ -2,6 +2,9 @@ package dev.sparkj.nn;
 
 import dev.sparkj.autograd.F;
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.Pool2dSpec;
 
 /** Average pooling (PyTorch's {@code nn.AvgPool2d}, padded zeros counted): {@code [N, C, H, W] -> [N, C, HO, WO]}. */
@@ -20,4 +23,8 @@ public final class AvgPool2d extends Module implements ImageLayer {
 
     @Override
     protected String extraRepr() { return "k" + spec.kernelH() + " s" + spec.strideH() + " p" + spec.padH(); }
+
+    /** Sparse: masked positions read as 0; output at visible positions only. */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) { return SparseOps.avgPool2d(x, spec, describe()); }
 }

@@ -1,6 +1,9 @@
 package dev.sparkj.nn;
 
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.Tensor;
 
@@ -108,4 +111,12 @@ public final class BatchNorm2d extends Module implements ImageLayer {
 
     @Override
     protected String extraRepr() { return channels + ", eps " + eps + ", momentum " + momentum; }
+
+    /**
+     * Sparse (SparK's SparseBatchNorm2d): this layer's forward on the visible positions as rows
+     * {@code [rows, C]} (BatchNorm1d over them: statistics, running statistics and synchronized statistics
+     * over visible positions only); masked positions stay zero.
+     */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) { return SparseOps.onVisibleRows(x, this::forward); }
 }

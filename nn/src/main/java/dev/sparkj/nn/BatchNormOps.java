@@ -11,11 +11,13 @@ import dev.sparkj.tensor.Tensor;
  * statistics run over every other axis, so the same op serves {@code [N, C, H, W]} images and the
  * packed {@code [rows, C]} visible positions of a sparse map.
  *
- * <p>Forward: {@code y = x·a + b} with per-channel {@code a = γ/sqrt(var+eps)}, {@code b = β - mean·a}.
+ * <p>Forward: {@code y = (x - mean)·a + β} with per-channel {@code a = γ/sqrt(var+eps)} (centred first:
+ * folding the mean into a bias would cancel in float when |mean| ≫ std).
  * Backward with batch statistics ({@code n} values per channel, {@code x̂ = (x-mean)·invstd}):
- * {@code Σgy} and {@code Σgy·x} per channel (plain sums again, all-reducible), then
- * {@code gγ = invstd·(Σgy·x - mean·Σgy)}, {@code gβ = Σgy},
- * {@code gx = a·(gy - Σgy/n - x̂·gγ/n)}, computed as {@code gy·a + x·p + q} without materialising x̂.
+ * {@code Σgy} and {@code Σgy·(x-mean)} per channel (plain sums again, all-reducible), then
+ * {@code gγ = invstd·Σgy·(x-mean)}, {@code gβ = Σgy},
+ * {@code gx = a·(gy - Σgy/n - x̂·gγ/n)}, computed as {@code gy·a + (x-mean)·p + q}. Products are taken
+ * with the centred input: forming {@code Σgy·x - mean·Σgy} in float cancels badly when |mean| ≫ std.
  * With running statistics the statistics are constants: {@code gx = gy·a}.
  */
 public final class BatchNormOps {
@@ -56,39 +58,37 @@ public final class BatchNormOps {
         if (mean.length != c || invstd.length != c || gamma.data().numel() != c || beta.data().numel() != c)
             throw new IllegalArgumentException("BatchNorm over " + c + " channels with parameters of " + gamma.data().numel());
         double[] g = gamma.data().toDoubleArray(), bt = beta.data().toDoubleArray();
-        double[] a = new double[c], b = new double[c];
-        for (int i = 0; i < c; i++) {
-            a[i] = g[i] * invstd[i];
-            b[i] = bt[i] - mean[i] * a[i];
-        }
-        Tensor y = xd.mul(channelVector(a, xd)).add(channelVector(b, xd));
+        double[] a = new double[c];
+        for (int i = 0; i < c; i++) a[i] = g[i] * invstd[i];
+        Tensor xc = xd.sub(channelVector(mean, xd));                              // x - mean (kept for backward)
+        Tensor y = xc.mul(channelVector(a, xd)).add(channelVector(bt, xd));
         int[] axes = nonChannelAxes(xd.rank());
-        double[] meanC = mean.clone(), invC = invstd.clone();
+        double[] invC = invstd.clone();
         DType gt = gamma.dtype(), bt2 = beta.dtype();
         Backend gb = gamma.data().backend(), bb = beta.data().backend();
-        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{xd},
+        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{xc},
                 (node, gy) -> {
-                    Tensor xs = node.saved(0);
-                    double[] sg = gy.sum(axes, false).toDoubleArray();
-                    double[] sgx = gy.mul(xs).sum(axes, false).toDoubleArray();
+                    Tensor xs = node.saved(0);                                    // x - mean
+                    double[] sg = gy.sum(axes, false).toDoubleArray();            // Σgy
+                    double[] sgxc = gy.mul(xs).sum(axes, false).toDoubleArray();  // Σgy·(x - mean)
                     double[] gGamma = new double[c];
-                    for (int i = 0; i < c; i++) gGamma[i] = invC[i] * (sgx[i] - meanC[i] * sg[i]);
+                    for (int i = 0; i < c; i++) gGamma[i] = invC[i] * sgxc[i];
                     Tensor gx = null;
                     if (node.needs(0)) {
                         if (!batchStats) {
                             gx = gy.mul(channelVector(a, gy));
                         } else {
-                            double[] rsg = sg, rgg = gGamma;
+                            double[] rsg = sg, rsgxc = sgxc;
                             if (reducer != null) {
-                                double[][] r = reducer.allReduce(new double[][]{sg.clone(), sgx.clone()});
+                                double[][] r = reducer.allReduce(new double[][]{sg.clone(), sgxc.clone()});
                                 rsg = r[0];
-                                rgg = new double[c];
-                                for (int i = 0; i < c; i++) rgg[i] = invC[i] * (r[1][i] - meanC[i] * rsg[i]);
+                                rsgxc = r[1];
                             }
+                            // gx = a·(gy - Σgy/n - x̂·Σgy·x̂/n) = gy·a + (x - mean)·p + q
                             double[] p = new double[c], q = new double[c];
                             for (int i = 0; i < c; i++) {
-                                p[i] = -a[i] * invC[i] * rgg[i] / count;
-                                q[i] = -a[i] * rsg[i] / count - meanC[i] * p[i];
+                                p[i] = -a[i] * invC[i] * invC[i] * rsgxc[i] / count;
+                                q[i] = -a[i] * rsg[i] / count;
                             }
                             gx = gy.mul(channelVector(a, gy)).add(xs.mul(channelVector(p, xs))).add(channelVector(q, gy));
                         }

@@ -2,6 +2,9 @@ package dev.sparkj.nn;
 
 import dev.sparkj.autograd.F;
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.Conv2dSpec;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
@@ -72,4 +75,8 @@ public final class Conv2d extends Module implements ImageLayer {
         String g = spec.groups() == 1 ? "" : " g" + spec.groups();
         return inChannels + "->" + outChannels + ", " + k + s + p + d + g + (bias() == null ? ", no bias" : "");
     }
+
+    /** Sparse: the conv at the visible output positions only (same numbers as conv of the masked input, re-masked). */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) { return SparseOps.conv2d(x, weight(), bias(), spec, describe()); }
 }

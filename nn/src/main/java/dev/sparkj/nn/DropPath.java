@@ -2,6 +2,9 @@ package dev.sparkj.nn;
 
 import dev.sparkj.autograd.F;
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 
@@ -50,4 +53,11 @@ public final class DropPath extends Module implements ImageLayer {
 
     @Override
     protected String extraRepr() { return "p " + p; }
+
+    /** Sparse: every visible position of sample i scaled by the same per-sample factor as the dense path draws. */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) {
+        if (!isTraining() || p == 0) return x;
+        return SparseOps.scaleSamples(x, Tensor.of(drawScales(x.shape()[0]), x.shape()[0]));
+    }
 }

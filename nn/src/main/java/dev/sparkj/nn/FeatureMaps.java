@@ -5,6 +5,7 @@ import dev.sparkj.autograd.Variable;
 import dev.sparkj.sparse.DenseMap;
 import dev.sparkj.sparse.FeatureMap;
 import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 
 import java.util.function.UnaryOperator;
 
@@ -24,22 +25,23 @@ public final class FeatureMaps {
         throw new UnsupportedOperationException(who + " needs a dense feature map, got a sparse one");
     }
 
-    /** Residual sum {@code a + b} of two maps of one shape and representation. */
+    /** Residual sum {@code a + b} of two maps of one shape and representation (sparse: same mask, scale and storage). */
     public static FeatureMap add(FeatureMap a, FeatureMap b) {
         if (a instanceof DenseMap da && b instanceof DenseMap db) return new DenseMap(F.add(da.value(), db.value()));
-        throw new UnsupportedOperationException("residual add has no sparse implementation");
+        if (a instanceof SparseMap sa && b instanceof SparseMap sb) return SparseOps.add(sa, sb);
+        throw new IllegalArgumentException("residual add of a dense and a sparse feature map");
     }
 
     /**
      * Applies {@code f}, a function of the last axis, at every position: {@code f} sees a channels-last
      * view {@code [N, H, W, C]} for a dense map (one GEMM for a Linear when the memory is channels-last)
-     * and would see the packed rows {@code [rows, C]} of a sparse map. Used for ConvNeXt's
-     * LayerNorm → Linear → GELU → Linear → scale section.
+     * and the packed rows {@code [rows, C]} of a sparse map, whose masked positions stay zero
+     * ({@link SparseOps#mapChannels}). Used for ConvNeXt's LayerNorm → Linear → GELU → Linear → scale section.
      */
     public static FeatureMap mapChannels(FeatureMap x, UnaryOperator<Variable> f, String who) {
         return switch (x) {
             case DenseMap d -> new DenseMap(F.permute(f.apply(F.permute(d.value(), 0, 2, 3, 1)), 0, 3, 1, 2));
-            case SparseMap s -> throw new UnsupportedOperationException(who + " has no sparse implementation");
+            case SparseMap s -> SparseOps.mapChannels(s, f);
         };
     }
 }

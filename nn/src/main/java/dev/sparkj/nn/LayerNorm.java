@@ -4,6 +4,7 @@ import dev.sparkj.autograd.Variable;
 import dev.sparkj.sparse.DenseMap;
 import dev.sparkj.sparse.FeatureMap;
 import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.Tensor;
 
 /**
@@ -62,4 +63,15 @@ public final class LayerNorm extends Module implements ImageLayer {
 
     @Override
     protected String extraRepr() { return channels + ", eps " + eps + (channelsFirst ? ", channels-first" : ", channels-last"); }
+
+    /**
+     * Sparse (SparK's SparseConvNeXtLayerNorm, both forms): normalises each visible position over its
+     * channels (rows {@code [rows, C]}, channel axis 1); masked positions stay zero.
+     */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) {
+        if (x.channels() != channels)
+            throw new IllegalArgumentException(describe() + ": feature map has " + x.channels() + " channels, expected " + channels);
+        return SparseOps.onVisibleRows(x, rows -> LayerNormOps.normalize(rows, weight(), bias(), 1, eps));
+    }
 }

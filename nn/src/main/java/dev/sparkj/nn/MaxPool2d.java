@@ -2,6 +2,9 @@ package dev.sparkj.nn;
 
 import dev.sparkj.autograd.F;
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.FeatureMap;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.Pool2dSpec;
 
 /** Max pooling (PyTorch's {@code nn.MaxPool2d}, padding with -inf): {@code [N, C, H, W] -> [N, C, HO, WO]}. */
@@ -20,4 +23,8 @@ public final class MaxPool2d extends Module implements ImageLayer {
 
     @Override
     protected String extraRepr() { return "k" + spec.kernelH() + " s" + spec.strideH() + " p" + spec.padH(); }
+
+    /** Sparse: masked positions read as 0, the image border as -inf; output at visible positions only. */
+    @Override
+    public FeatureMap forwardSparse(SparseMap x) { return SparseOps.maxPool2d(x, spec, describe()); }
 }

@@ -15,6 +15,8 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
         m.put("info", InfoCommand::run);
+        m.put("golden", GoldenCommand::run);
+        m.put("bench", BenchCommand::run);
         return m;
     }
 
@@ -22,7 +24,6 @@ public final class Main {
             "quickstart", "pre-trains a small CNN on the bundled Fashion-MNIST sample",
             "pretrain", "SparK pre-training on an image folder or IDX file",
             "reconstruct", "reconstruction grid from a spark-style checkpoint",
-            "golden", "runs a conformance fixture (shared/docs/golden-format.md)",
             "bench", "end-to-end pre-training benchmark",
             "finetune", "fine-tuning with a classifier head");
 

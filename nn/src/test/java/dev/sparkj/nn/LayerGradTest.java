@@ -1,0 +1,158 @@
+package dev.sparkj.nn;
+
+import dev.sparkj.autograd.F;
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.tensor.Conv2dSpec;
+import dev.sparkj.tensor.Pool2dSpec;
+import dev.sparkj.tensor.Rng;
+import dev.sparkj.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static dev.sparkj.nn.Checks.checkLayer;
+import static dev.sparkj.nn.Checks.checkModule;
+import static dev.sparkj.nn.Checks.distinct;
+import static dev.sparkj.nn.Checks.randn;
+import static dev.sparkj.nn.Checks.randomize;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Finite-difference gradient checks (double, reference backend) of every layer, input and parameters. */
+class LayerGradTest {
+
+    @Test
+    void conv2dPlainStridedDilatedGrouped() {
+        checkLayer(new Conv2d(3, 4, 3, 1, 1, true, new Rng(1)), randn(2, 2, 3, 5, 5));
+        checkLayer(new Conv2d(2, 4, 3, 2, 1, 2, 2, false, new Rng(3)), randn(4, 1, 2, 7, 6));
+        checkLayer(new Conv2d(2, 3, 1, 1, 0, true, new Rng(5)), randn(6, 2, 2, 3, 3));
+    }
+
+    @Test
+    void conv2dDepthwise() {
+        Conv2d dw = new Conv2d(3, 3, 7, 7, new Conv2dSpec(1, 1, 3, 3, 1, 1, 3), true, new Rng(7));
+        checkLayer(dw, randn(8, 1, 3, 5, 5));
+    }
+
+    @Test
+    void convTranspose2d() {
+        ConvTranspose2d up = new ConvTranspose2d(3, 2, 4, 2, 1, true, new Rng(9));
+        Variable y = up.forward(Variable.of(randn(10, 1, 3, 3, 3)));
+        assertArrayEquals(new int[]{1, 2, 6, 6}, y.shape());
+        assertArrayEquals(new int[]{3, 2, 4, 4}, up.weight().shape()); // PyTorch layout [in, out/g, kh, kw]
+        checkLayer(up, randn(11, 1, 3, 3, 3));
+    }
+
+    @Test
+    void linearOnLastAxis() {
+        checkLayer(new Linear(4, 3, new Rng(12)), randn(13, 2, 3, 4));
+        checkLayer(new Linear(3, 2, false, new Rng(14)), randn(15, 5, 3));
+    }
+
+    @Test
+    void batchNormTrainingMode() {
+        BatchNorm2d bn = randomize(new BatchNorm2d(3), 16);
+        bn.train();
+        checkLayer(bn, randn(17, 2, 3, 3, 2).mul(2).add(1));
+    }
+
+    @Test
+    void batchNormTrainingModeWithLargeMean() {
+        // |mean| >> std: the centred formulation must keep the gradient exact
+        BatchNorm2d bn = randomize(new BatchNorm2d(2), 18);
+        checkLayer(bn, randn(19, 3, 2, 2, 2).mul(0.1).add(50));
+    }
+
+    @Test
+    void batchNormEvalMode() {
+        BatchNorm2d bn = randomize(new BatchNorm2d(3), 20);
+        bn.loadStateDict(java.util.Map.of("running_mean", Tensor.of(new float[]{0.1f, -0.2f, 0.3f}, 3),
+                "running_var", Tensor.of(new float[]{0.5f, 1.5f, 2f}, 3)), false);
+        bn.eval();
+        checkLayer(bn, randn(21, 2, 3, 2, 2));
+    }
+
+    @Test
+    void batchNormOnPackedRows() {
+        // the same op serves a sparse map's packed [rows, C]
+        BatchNorm2d bn = randomize(new BatchNorm2d(4), 22);
+        checkLayer(bn, randn(23, 7, 4));
+    }
+
+    @Test
+    void layerNormChannelsLastAndFirst() {
+        checkLayer(randomize(LayerNorm.channelsLast(4, 1e-6), 24), randn(25, 2, 3, 4));
+        checkLayer(randomize(LayerNorm.channelsFirst(3, 1e-6), 26), randn(27, 2, 3, 2, 2));
+    }
+
+    @Test
+    void activations() {
+        checkLayer(new ReLU(), distinct(28, 2, 3, 2, 2));
+        Tensor x6 = distinct(29, 2, 3, 2, 2).mul(8); // spans below 0 and above 6, away from the kinks
+        checkLayer(new ReLU6(), x6);
+        checkLayer(new GELU(), randn(30, 2, 3, 2, 2));
+    }
+
+    @Test
+    void pools() {
+        checkLayer(new MaxPool2d(3, 2, 1), distinct(31, 1, 2, 5, 5));
+        checkLayer(new AvgPool2d(2, 2, 0), randn(32, 1, 2, 4, 4));
+        checkLayer(new AvgPool2d(3, 1, 1), randn(33, 1, 2, 3, 3));
+        GlobalAvgPool g = new GlobalAvgPool();
+        assertArrayEquals(new int[]{2, 3}, g.forward(Variable.of(randn(34, 2, 3, 2, 2))).shape());
+        checkLayer(g, randn(35, 2, 3, 2, 2));
+    }
+
+    @Test
+    void dropoutWithFixedMask() {
+        // a fresh generator per call keeps the mask fixed across the finite-difference evaluations
+        Variable probe = new Dropout(0.5, new Rng(36)).forward(Variable.of(Tensor.ones(1000)));
+        double zeros = 0;
+        for (double v : probe.data().toDoubleArray()) { if (v == 0) zeros++; else assertEquals(2, v, 0); }
+        assertEquals(500, zeros, 60);
+        checkModule(new Identity(), x -> new Dropout(0.3, new Rng(37)).forward(x), randn(38, 2, 5));
+        Dropout d = new Dropout(0.3, new Rng(39));
+        d.eval();
+        Tensor x = randn(40, 2, 5);
+        assertArrayEquals(x.toDoubleArray(), d.forward(Variable.of(x)).data().toDoubleArray());
+    }
+
+    @Test
+    void dropPathWithFixedMask() {
+        Tensor x = randn(41, 3, 2, 2, 2);
+        double[] scales = {1 / 0.8, 0, 1 / 0.8};
+        Variable y = DropPath.apply(Variable.of(x), scales);
+        double[] xv = x.toDoubleArray(), yv = y.data().toDoubleArray();
+        for (int i = 0; i < xv.length; i++) assertEquals(xv[i] * scales[i / 8], yv[i], 1e-12);
+        checkModule(new Identity(), v -> DropPath.apply(v, scales), x);
+    }
+
+    @Test
+    void dropPathDrawsPerSampleAndIsIdentityInEval() {
+        DropPath dp = new DropPath(0.25, new Rng(42));
+        int kept = 0;
+        for (double s : dp.drawScales(4000)) {
+            assertTrue(s == 0 || Math.abs(s - 1 / 0.75) < 1e-12);
+            if (s > 0) kept++;
+        }
+        assertEquals(3000, kept, 120);
+        dp.eval();
+        Variable x = Variable.of(randn(43, 2, 3));
+        assertTrue(dp.forward(x) == x);
+    }
+
+    @Test
+    void sequentialChainsGradients() {
+        Sequential s = new Sequential(new Conv2d(2, 3, 3, 1, 1, false, new Rng(44)), randomize(new BatchNorm2d(3), 45), new ReLU());
+        checkLayer(s, randn(46, 2, 2, 3, 3));
+    }
+
+    @Test
+    void residualAddThroughFeatureMaps() {
+        Conv2d c = new Conv2d(2, 2, 3, 1, 1, true, new Rng(47));
+        checkModule(c, x -> {
+            var fm = dev.sparkj.sparse.FeatureMap.dense(x);
+            return ((dev.sparkj.sparse.DenseMap) FeatureMaps.add(c.forward(fm), fm)).value();
+        }, randn(48, 1, 2, 3, 3));
+        checkModule(c, x -> F.mul(x, x), randn(49, 2, 2)); // parameters unused: zero gradients pass too
+    }
+}

@@ -1,0 +1,105 @@
+package dev.sparkj.spark.cli;
+
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.nn.Module;
+import dev.sparkj.nn.models.Models;
+import dev.sparkj.nn.optim.Lamb;
+import dev.sparkj.nn.optim.ParamGroups;
+import dev.sparkj.nn.optim.ParamRef;
+import dev.sparkj.spark.model.SparK;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.tensor.Rng;
+import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.FlopCounter;
+import dev.sparkj.tensor.cpu.Parallel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code sparkj bench pretrain}: times SparK pre-training steps (forward, backward, LAMB) of a model on
+ * random data, as the reference's timing script does, and prints the median step, images per second,
+ * achieved GFLOP/s and peak resident memory — one JSON line at the end for machines.
+ */
+final class BenchCommand {
+    private BenchCommand() {}
+
+    static int run(String[] argv) {
+        if (argv.length == 0 || !argv[0].equals("pretrain"))
+            throw new IllegalArgumentException("usage: sparkj bench pretrain --model resnet50 --input-size 224 --batch 16 --steps 3 [--mode packed|masked-dense] [--decoder-width 768] [--mask-ratio 0.6]");
+        Args a = new Args("bench pretrain", Arrays.copyOfRange(argv, 1, argv.length),
+                Set.of("--model", "--input-size", "--batch", "--steps", "--warmup", "--mode", "--decoder-width", "--mask-ratio", "--seed"), Set.of());
+        String model = a.str("--model", "resnet50");
+        int size = a.integer("--input-size", 224), batch = a.integer("--batch", 16), steps = a.integer("--steps", 3);
+        int warmup = a.integer("--warmup", 1), width = a.integer("--decoder-width", 768);
+        double maskRatio = a.number("--mask-ratio", 0.6);
+        SparseMap.Mode mode = switch (a.str("--mode", "packed")) {
+            case "packed" -> SparseMap.Mode.PACKED;
+            case "masked-dense" -> SparseMap.Mode.MASKED_DENSE;
+            default -> throw new IllegalArgumentException("--mode must be packed or masked-dense, got '" + a.str("--mode", "") + "'");
+        };
+        if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        boolean convnext = model.startsWith("convnext");
+        Rng rng = new Rng(a.integer("--seed", 0));
+        Module cnn = Models.create(model, 0, 0.0, rng);
+        SparK m = new SparK(cnn, size, size, maskRatio, width, convnext ? "ln" : "bn", rng).setMode(mode);
+        m.train();
+        Lamb opt = new Lamb(ParamGroups.pretrain(ParamRef.of(m.namedParameters()), 1e-4), Lamb.Options.sparkPretrain(convnext ? 0.999 : 0.95));
+        Tensor x = rng.normal(0, 1, batch, 3, size, size);
+        System.err.printf(Locale.ROOT, "bench pretrain: %s %dpx batch %d, %s, %d threads, %.1fM parameters%n",
+                model, size, batch, mode, Parallel.threads(), m.numParameters() / 1e6);
+
+        double[] step = new double[steps], fwd = new double[steps], bwd = new double[steps], upd = new double[steps];
+        long flops = 0;
+        for (int i = -warmup; i < steps; i++) {
+            Tensor active = m.sampleMask(batch, rng);
+            long f0 = FlopCounter.total();
+            long t0 = System.nanoTime();
+            Variable loss = m.forward(x, active).loss();
+            long t1 = System.nanoTime();
+            m.zeroGrad();
+            loss.backward();
+            long t2 = System.nanoTime();
+            opt.step();
+            long t3 = System.nanoTime();
+            double l = loss.data().item();
+            if (i >= 0) {
+                fwd[i] = (t1 - t0) / 1e9; bwd[i] = (t2 - t1) / 1e9; upd[i] = (t3 - t2) / 1e9; step[i] = (t3 - t0) / 1e9;
+                flops += FlopCounter.total() - f0;
+            }
+            System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f) loss %.4f%n",
+                    i < 0 ? "warm-up" : "step", i < 0 ? i + warmup + 1 : i + 1, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, l);
+        }
+        double med = median(step);
+        double gflops = flops / 1e9 / Arrays.stream(step).sum();
+        long rss = peakRssBytes();
+        System.out.printf(Locale.ROOT, "%s bs=%d size=%d threads=%d step_median_s=%.3f img_per_s=%.2f forward_median_s=%.3f backward_median_s=%.3f lamb_median_s=%.3f gemm_gflops=%.1f peak_rss_mb=%d%n",
+                model, batch, size, Parallel.threads(), med, batch / med, median(fwd), median(bwd), median(upd), gflops, rss >> 20);
+        System.out.printf(Locale.ROOT, "{\"bench\":\"pretrain\",\"model\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"input_size\":%d,\"threads\":%d,\"steps\":%d,"
+                        + "\"step_median_s\":%.4f,\"forward_median_s\":%.4f,\"backward_median_s\":%.4f,\"lamb_median_s\":%.4f,\"img_per_s\":%.3f,"
+                        + "\"gemm_gflop_per_step\":%.2f,\"gemm_gflops\":%.2f,\"peak_rss_bytes\":%d}%n",
+                model, mode, batch, size, Parallel.threads(), steps, med, median(fwd), median(bwd), median(upd), batch / med,
+                flops / 1e9 / steps, gflops, rss);
+        return 0;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** VmHWM from /proc/self/status (Linux), or -1. */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+}

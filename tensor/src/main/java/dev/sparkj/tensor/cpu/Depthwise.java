@@ -250,29 +250,15 @@ final class Depthwise {
     /** gw {@code [C, 1, KH, KW]} (any strides) = weight gradient from x and gy. */
     static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, Tensor gw, Workspace.Lease ws) {
         final int c = g.c(), kk = g.kh() * g.kw(), bands = (g.ho() + BAND - 1) / BAND, units = g.n() * bands;
-        final int bound = F.loopBound(c);
         float[] part = ws.floats(units * kk * c);
         Parallel.forRange(units, 1, (lo, hi) -> {
             for (int u = lo; u < hi; u++) {
                 int b = u / bands, oy0 = (u % bands) * BAND, oy1 = Math.min(g.ho(), oy0 + BAND), pb = u * kk * c;
                 java.util.Arrays.fill(part, pb, pb + kk * c, 0f);
                 for (int oy = oy0; oy < oy1; oy++)
-                    for (int ox = 0; ox < g.wo(); ox++) {
-                        int go = gy.off() + b * gy.sN() + oy * gy.sH() + ox * gy.sW();
-                        for (int ky = 0; ky < g.kh(); ky++) {
-                            int iy = oy * g.sh() - g.ph() + ky * g.dh();
-                            if (iy < 0 || iy >= g.h()) continue;
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int ix = ox * g.sw() - g.pw() + kx * g.dw();
-                                if (ix < 0 || ix >= g.w()) continue;
-                                int xo = x.off() + b * x.sN() + iy * x.sH() + ix * x.sW(), ao = pb + (ky * g.kw() + kx) * c;
-                                int ch = 0;
-                                for (; ch < bound; ch += VL)
-                                    FloatVector.fromArray(F, gy.a(), go + ch).fma(FloatVector.fromArray(F, x.a(), xo + ch),
-                                            FloatVector.fromArray(F, part, ao + ch)).intoArray(part, ao + ch);
-                                for (; ch < c; ch++) part[ao + ch] = Math.fma(gy.a()[go + ch], x.a()[xo + ch], part[ao + ch]);
-                            }
-                        }
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        int iy = oy * g.sh() - g.ph() + ky * g.dh();
+                        if (iy >= 0 && iy < g.h()) weightRow(x, gy, g, b, oy, ky, iy, part, pb);
                     }
             }
         });
@@ -284,5 +270,62 @@ final class Depthwise {
                 for (int u = 0; u < units; u++) sum += part[(u * kk + t) * c + ch];
                 ga[gw.offset() + ch * s[0] + (t / g.kw()) * s[2] + (t % g.kw()) * s[3]] = (float) sum;
             }
+    }
+
+    /**
+     * {@code part[ky][kx][c] += sum over ox of gy[b, oy, ox, c] x[b, iy, ix(ox, kx), c]} for one output row and
+     * one filter row. Taps go in groups of four kept in registers across the row's interior (one gy load
+     * per four FMAs, no accumulator traffic); the few edge pixels add tap by tap.
+     */
+    private static void weightRow(Nhwc x, Nhwc gy, ConvGeometry g, int b, int oy, int ky, int iy, float[] part, int pb) {
+        final int c = g.c(), bound = F.loopBound(c), kw = g.kw(), sw = g.sw(), pw = g.pw(), dw = g.dw();
+        final float[] xa = x.a(), ga = gy.a();
+        final int go = gy.off() + b * gy.sN() + oy * gy.sH(), gs = gy.sW();
+        final int xr = x.off() + b * x.sN() + iy * x.sH(), xs = x.sW(), tap = dw * xs;
+        for (int k0 = 0; k0 < kw; k0 += 4) {
+            int k1 = Math.min(kw, k0 + 4) - 1; // taps k0..k1; a short group repeats its last tap (result unused)
+            int t1 = Math.min(k0 + 1, k1) - k0, t2 = Math.min(k0 + 2, k1) - k0, t3 = Math.min(k0 + 3, k1) - k0;
+            int lo = Math.max(0, Math.floorDiv(pw - k0 * dw + sw - 1, sw));
+            int hi = Math.min(g.wo() - 1, Math.floorDiv(g.w() - 1 + pw - k1 * dw, sw));
+            int aBase = pb + (ky * kw + k0) * c;
+            int ch = 0;
+            for (; ch < bound; ch += VL) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int ox = lo; ox <= hi; ox++) {
+                    FloatVector gv = FloatVector.fromArray(F, ga, go + ox * gs + ch);
+                    int xo = xr + (ox * sw - pw + k0 * dw) * xs + ch;
+                    a0 = FloatVector.fromArray(F, xa, xo).fma(gv, a0);
+                    a1 = FloatVector.fromArray(F, xa, xo + t1 * tap).fma(gv, a1);
+                    a2 = FloatVector.fromArray(F, xa, xo + t2 * tap).fma(gv, a2);
+                    a3 = FloatVector.fromArray(F, xa, xo + t3 * tap).fma(gv, a3);
+                }
+                int ao = aBase + ch;
+                FloatVector.fromArray(F, part, ao).add(a0).intoArray(part, ao);
+                if (k0 + 1 <= k1) FloatVector.fromArray(F, part, ao + c).add(a1).intoArray(part, ao + c);
+                if (k0 + 2 <= k1) FloatVector.fromArray(F, part, ao + 2 * c).add(a2).intoArray(part, ao + 2 * c);
+                if (k0 + 3 <= k1) FloatVector.fromArray(F, part, ao + 3 * c).add(a3).intoArray(part, ao + 3 * c);
+            }
+            for (; ch < c; ch++) // channel tail
+                for (int kx = k0; kx <= k1; kx++) {
+                    float a = 0;
+                    for (int ox = lo; ox <= hi; ox++) a = Math.fma(ga[go + ox * gs + ch], xa[xr + (ox * sw - pw + kx * dw) * xs + ch], a);
+                    part[aBase + (kx - k0) * c + ch] += a;
+                }
+            // edge pixels: some taps of the group fall outside the row
+            for (int ox = 0; ox < g.wo(); ox++) {
+                if (ox == lo && hi >= lo) ox = hi + 1;
+                if (ox >= g.wo()) break;
+                for (int kx = k0; kx <= k1; kx++) {
+                    int ix = ox * sw - pw + kx * dw;
+                    if (ix < 0 || ix >= g.w()) continue;
+                    int gOff = go + ox * gs, xOff = xr + ix * xs, ao = aBase + (kx - k0) * c;
+                    int e = 0;
+                    for (; e < bound; e += VL)
+                        FloatVector.fromArray(F, ga, gOff + e).fma(FloatVector.fromArray(F, xa, xOff + e),
+                                FloatVector.fromArray(F, part, ao + e)).intoArray(part, ao + e);
+                    for (; e < c; e++) part[ao + e] = Math.fma(ga[gOff + e], xa[xOff + e], part[ao + e]);
+                }
+            }
+        }
     }
 }

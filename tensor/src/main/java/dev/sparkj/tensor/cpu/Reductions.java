@@ -181,11 +181,15 @@ final class Reductions {
                 int bound = sx == 1 ? F.loopBound(w) : 0;
                 for (int r = r0; r < r1; r++, rc.next()) {
                     int o = xo + rc.offset();
-                    for (int j = 0; j < bound; j += VL) {
-                        FloatVector a = FloatVector.fromArray(F, facc, j), v = FloatVector.fromArray(F, x, o + j);
-                        (max ? a.max(v) : a.min(v)).intoArray(facc, j);
+                    if (max) { // separate loops: a vector chosen by a conditional would be boxed
+                        for (int j = 0; j < bound; j += VL)
+                            FloatVector.fromArray(F, facc, j).max(FloatVector.fromArray(F, x, o + j)).intoArray(facc, j);
+                        for (int j = bound; j < w; j++) facc[j] = Math.max(facc[j], x[o + j * sx]);
+                    } else {
+                        for (int j = 0; j < bound; j += VL)
+                            FloatVector.fromArray(F, facc, j).min(FloatVector.fromArray(F, x, o + j)).intoArray(facc, j);
+                        for (int j = bound; j < w; j++) facc[j] = Math.min(facc[j], x[o + j * sx]);
                     }
-                    for (int j = bound; j < w; j++) facc[j] = max ? Math.max(facc[j], x[o + j * sx]) : Math.min(facc[j], x[o + j * sx]);
                 }
                 for (int j = 0; j < w; j++) acc[j] = facc[j];
             }

@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * F32 max and average pooling with their gradients on {@code [N, C, H, W]} views. When input and
- * output both have unit channel stride (channels-last memory) the kernels run per output pixel with
- * the channels as vector lanes; otherwise per {@code (n, c)} plane with scalar loops over any strides.
+ * F32 max and average pooling with their gradients on {@code [N, C, H, W]} views. The kernels run per
+ * output pixel with the channels as vector lanes on channels-last memory; other layouts with at least a
+ * vector's worth of channels are copied to NHWC workspaces for it (cheaper than strided scalar windows),
+ * and the rest (fewer channels than lanes) runs per {@code (n, c)} plane with scalar loops over any strides.
  * Parallel over images/rows or planes; every output element has one writer, so results are
  * deterministic.
  */
@@ -25,6 +26,24 @@ final class Pooling {
     // ------------------------------------------------------------------ max pooling
 
     static void maxPool2d(Tensor x, Pool2dSpec p, Tensor out, Tensor argmax) {
+        if (x.shape(1) >= VL && (x.stride(1) != 1 || out.stride(1) != 1)) { // channel-vectorised on NHWC copies
+            try (Workspace.Lease ws = Workspace.lease()) {
+                Tensor xv = x.stride(1) == 1 ? x : Nhwc.of(x, ws).tensor(), ov = channelsLast(out, ws);
+                maxPoolKernel(xv, p, ov, argmax);
+                if (ov != out) Copies.copy(ov, out);
+            }
+            return;
+        }
+        maxPoolKernel(x, p, out, argmax);
+    }
+
+    /** t itself when its channel stride is 1, else a dense NHWC workspace of its shape (contents unspecified). */
+    private static Tensor channelsLast(Tensor t, Workspace.Lease ws) {
+        if (t.stride(1) == 1) return t;
+        return Nhwc.dense(ws.floats(t.numel()), 0, t.shape(0), t.shape(2), t.shape(3), t.shape(1)).tensor();
+    }
+
+    private static void maxPoolKernel(Tensor x, Pool2dSpec p, Tensor out, Tensor argmax) {
         int n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3), ho = out.shape(2), wo = out.shape(3);
         float[] xa = Heap.f32(x), ya = Heap.f32(out);
         long[] aa = Heap.i64(argmax);
@@ -91,20 +110,20 @@ final class Pooling {
                     for (int ox = 0; ox < wo; ox++) {
                         int kx0 = Math.max(0, p.padW() - ox * p.strideW()), kx1 = Math.min(p.kernelW(), w + p.padW() - ox * p.strideW());
                         int ix0 = ox * p.strideW() - p.padW();
-                        float best = 0;
-                        int arg = -1;
+                        // the window's first tap seeds the max; later taps replace it branch-free (select, not jump)
+                        float best = xa[xb + (iy0 + ky0) * xs[2] + (ix0 + kx0) * xs[3]];
+                        int arg = (iy0 + ky0) * w + ix0 + kx0;
                         for (int ky = ky0; ky < ky1; ky++) {
                             int iy = iy0 + ky, rowOff = xb + iy * xs[2];
                             for (int kx = kx0; kx < kx1; kx++) {
                                 int ix = ix0 + kx;
                                 float v = xa[rowOff + ix * xs[3]];
-                                if (arg < 0 || v > best || (v != v && best == best)) {
-                                    best = v;
-                                    arg = iy * w + ix;
-                                }
+                                boolean take = v > best | (v != v & best == best);
+                                best = take ? v : best;
+                                arg = take ? iy * w + ix : arg;
                             }
                         }
-                        ya[yb + oy * ys[2] + ox * ys[3]] = arg < 0 ? Float.NEGATIVE_INFINITY : best;
+                        ya[yb + oy * ys[2] + ox * ys[3]] = best;
                         aa[ab + oy * as[2] + ox * as[3]] = arg;
                     }
                 }
@@ -141,6 +160,18 @@ final class Pooling {
     // ------------------------------------------------------------------ average pooling
 
     static void avgPool2d(Tensor x, Pool2dSpec p, Tensor out) {
+        if (x.shape(1) >= VL && (x.stride(1) != 1 || out.stride(1) != 1)) { // channel-vectorised on NHWC copies
+            try (Workspace.Lease ws = Workspace.lease()) {
+                Tensor xv = x.stride(1) == 1 ? x : Nhwc.of(x, ws).tensor(), ov = channelsLast(out, ws);
+                avgPoolKernel(xv, p, ov);
+                if (ov != out) Copies.copy(ov, out);
+            }
+            return;
+        }
+        avgPoolKernel(x, p, out);
+    }
+
+    private static void avgPoolKernel(Tensor x, Pool2dSpec p, Tensor out) {
         int n = x.shape(0), c = x.shape(1), h = x.shape(2), w = x.shape(3), ho = out.shape(2), wo = out.shape(3);
         float[] xa = Heap.f32(x), ya = Heap.f32(out);
         int[] xs = x.strides(), ys = out.strides();
@@ -198,6 +229,18 @@ final class Pooling {
 
     /** gx[.., iy, ix] = sum of gy over the windows that hold (iy, ix), divided by the window size. */
     static void avgPool2dBackward(Tensor gy, Pool2dSpec p, Tensor gx) {
+        if (gx.shape(1) >= VL && (gy.stride(1) != 1 || gx.stride(1) != 1)) { // channel-vectorised on NHWC copies
+            try (Workspace.Lease ws = Workspace.lease()) {
+                Tensor gv = gy.stride(1) == 1 ? gy : Nhwc.of(gy, ws).tensor(), xv = channelsLast(gx, ws);
+                avgPoolBackwardKernel(gv, p, xv);
+                if (xv != gx) Copies.copy(xv, gx);
+            }
+            return;
+        }
+        avgPoolBackwardKernel(gy, p, gx);
+    }
+
+    private static void avgPoolBackwardKernel(Tensor gy, Pool2dSpec p, Tensor gx) {
         int n = gx.shape(0), c = gx.shape(1), h = gx.shape(2), w = gx.shape(3), ho = gy.shape(2), wo = gy.shape(3);
         float[] ga = Heap.f32(gy), xa = Heap.f32(gx);
         int[] gs = gy.strides(), xs = gx.strides();

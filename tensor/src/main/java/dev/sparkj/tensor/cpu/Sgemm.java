@@ -53,6 +53,7 @@ public final class Sgemm {
         checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
         GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                 beta, c, offC, ldc);
+        FlopCounter.add(2L * m * n * k);
     }
 
     /** C = beta * C (zero-filled when beta is zero, whatever C held). */

@@ -2,6 +2,7 @@ package dev.sparkj.nn.optim;
 
 import dev.sparkj.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,6 +33,7 @@ public final class AdamW extends BaseOptimizer {
 
     @Override
     public void step() {
+        List<Work> fused = new ArrayList<>();
         for (ParamGroup group : groups()) {
             float decay = (float) (1 - group.lr() * group.weightDecay());
             for (ParamRef p : group.params().values()) {
@@ -50,29 +52,39 @@ public final class AdamW extends BaseOptimizer {
                 Coeffs k = new Coeffs(decay, (float) o.beta1(), (float) (1 - o.beta1()), (float) o.beta2(),
                         (float) (1 - o.beta2()), (float) Math.sqrt(bc2), (float) o.eps(), (float) -(group.lr() / bc1));
                 Tensor m = s.tensors.get("exp_avg"), v = s.tensors.get("exp_avg_sq");
-                if (fusedFor(p.value(), g, m, v)) fused(p.value(), g, m, v, k);
+                if (fusedFor(p.value(), g, m, v)) fused.add(new Work(new Tensor[]{p.value(), g, m, v}, k));
                 else composed(p, s, k);
             }
         }
+        fused(fused);
     }
+
+    private record Work(Tensor[] t, Coeffs k) {}
 
     private record Coeffs(float decay, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
                           float sqrtBc2, float eps, float negStepSize) {}
 
-    private static void fused(Tensor pv, Tensor gt, Tensor mt, Tensor vt, Coeffs k) {
-        int n = pv.numel();
-        float[] p = Flat.array(pv), g = Flat.array(gt), m = Flat.array(mt), v = Flat.array(vt);
-        int po = pv.offset(), go = gt.offset(), mo = mt.offset(), vo = vt.offset();
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i];
-            float pi = p[po + i] * k.decay;
-            float mi = Math.fma(k.oneMinusBeta1, gi, m[mo + i] * k.beta1);
-            float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
-            m[mo + i] = mi;
-            v[vo + i] = vi;
-            float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
-            p[po + i] = pi + k.negStepSize * mi / denom;
-        }
+    /** The fused path: {@code {value, grad, exp_avg, exp_avg_sq}} per parameter, in element ranges on the pool. */
+    private static void fused(List<Work> ws) {
+        int[] sizes = new int[ws.size()];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = ws.get(i).t[0].numel();
+        Chunks.Item[] items = Chunks.split(sizes);
+        Chunks.run(items, (it, idx) -> {
+            Tensor[] t = ws.get(it.t()).t;
+            Coeffs k = ws.get(it.t()).k;
+            float[] p = Flat.array(t[0]), g = Flat.array(t[1]), m = Flat.array(t[2]), v = Flat.array(t[3]);
+            int po = t[0].offset(), go = t[1].offset(), mo = t[2].offset(), vo = t[3].offset();
+            for (int i = it.lo(); i < it.hi(); i++) {
+                float gi = g[go + i];
+                float pi = p[po + i] * k.decay;
+                float mi = Math.fma(k.oneMinusBeta1, gi, m[mo + i] * k.beta1);
+                float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
+                m[mo + i] = mi;
+                v[vo + i] = vi;
+                float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
+                p[po + i] = pi + k.negStepSize * mi / denom;
+            }
+        });
     }
 
     private static void composed(ParamRef p, Slot s, Coeffs k) {

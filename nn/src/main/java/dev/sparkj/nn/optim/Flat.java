@@ -10,7 +10,8 @@ import java.util.Arrays;
  * The fused update path's view of tensors: when every tensor of one parameter (value, gradient, state)
  * is a dense F32 block on the heap with the same strides, their elements line up one to one in memory,
  * so an elementwise update can run as one loop over {@code float[]} ranges. Anything else (another
- * device, mixed layouts, other dtypes) takes the composed Tensor-op path, which gives the same bits.
+ * device, mixed layouts, other dtypes) takes the composed Tensor-op path, which gives the same bits
+ * (norms may differ in the last bit of a double sum on tensors larger than one {@link Chunks} item).
  */
 final class Flat {
     private Flat() {}
@@ -27,16 +28,4 @@ final class Flat {
 
     /** The backing array of a tensor accepted by {@link #fusible}; its elements are {@code [offset, offset + numel)}. */
     static float[] array(Tensor t) { return ((HeapStorage) t.storage()).f32(); }
-
-    /** {@code Σ (float)(x·x)} in double, rounded to float: the same value as {@code t.square().sum()} in F32. */
-    static float sumSquares(Tensor t) {
-        float[] a = array(t);
-        int off = t.offset(), n = t.numel();
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            float x = a[off + i];
-            s += x * x;
-        }
-        return (float) s;
-    }
 }

@@ -2,6 +2,7 @@ package dev.sparkj.nn.optim;
 
 import dev.sparkj.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +44,6 @@ public final class Lamb extends BaseOptimizer {
 
     private final Options o;
     private float lastGlobalGradNorm;
-    private float[] scratch = new float[0];
 
     public Lamb(List<ParamGroup> groups, Options options) {
         super(groups);
@@ -58,11 +58,19 @@ public final class Lamb extends BaseOptimizer {
     @Override
     public void step() {
         // 1. global norm: per-parameter Σg² rounded to float, added in float (the reference's float32 accumulator)
-        float acc = 0f;
+        List<ParamRef> withGrad = new ArrayList<>();
+        List<Tensor> fusedGrads = new ArrayList<>();
         for (ParamRef p : parameters()) {
+            if (p.grad() == null) continue;
+            withGrad.add(p);
+            if (fusedFor(p.grad())) fusedGrads.add(p.grad());
+        }
+        double[] fusedSums = Chunks.sumSquares(fusedGrads);
+        float acc = 0f;
+        int fi = 0;
+        for (ParamRef p : withGrad) {
             Tensor g = p.grad();
-            if (g == null) continue;
-            acc += fusedFor(g) ? Flat.sumSquares(g) : (float) g.square().sum().item();
+            acc += fusedFor(g) ? (float) fusedSums[fi++] : (float) g.square().sum().item();
         }
         float norm = (float) Math.sqrt(acc);
         lastGlobalGradNorm = norm;
@@ -81,6 +89,7 @@ public final class Lamb extends BaseOptimizer {
                     (float) o.beta2(), (float) (1 - o.beta2()), (float) bc1, (float) Math.sqrt(bc2), (float) o.eps(),
                     (float) group.weightDecay(), group.weightDecay() != 0, group.weightDecay() != 0 || o.alwaysAdapt(),
                     o.trustClip(), (float) -group.lr());
+            List<Tensor[]> fused = new ArrayList<>();
             for (ParamRef p : group.params().values()) {
                 Tensor g = p.grad();
                 if (g == null) continue;
@@ -90,9 +99,10 @@ public final class Lamb extends BaseOptimizer {
                     s.tensors.put("exp_avg_sq", zerosLike(p.value()));
                 }
                 Tensor m = s.tensors.get("exp_avg"), v = s.tensors.get("exp_avg_sq");
-                if (fusedFor(p.value(), g, m, v)) fused(p.value(), g, m, v, k);
+                if (fusedFor(p.value(), g, m, v)) fused.add(new Tensor[]{p.value(), g, m, v});
                 else composed(p, s, k);
             }
+            fused(fused, k);
         }
     }
 
@@ -104,36 +114,64 @@ public final class Lamb extends BaseOptimizer {
             float r = wNorm > 0 ? (uNorm > 0 ? wNorm / uNorm : 1f) : 1f;
             return trustClip && r > 1f ? 1f : r;
         }
+
+        /** The update before the trust ratio from the new moments (and the weight for decay). */
+        float update(float m, float v, float p) {
+            float denom = (float) Math.sqrt(v) / sqrtBc2 + eps;
+            float u = m / bc1 / denom;
+            return decay ? Math.fma(wd, p, u) : u;
+        }
     }
 
-    private void fused(Tensor pv, Tensor gt, Tensor mt, Tensor vt, Coeffs k) {
-        int n = pv.numel();
-        float[] p = Flat.array(pv), g = Flat.array(gt), m = Flat.array(mt), v = Flat.array(vt);
-        int po = pv.offset(), go = gt.offset(), mo = mt.offset(), vo = vt.offset();
-        if (scratch.length < n) scratch = new float[n];
-        float[] u = scratch;
-        double pss = 0, uss = 0;
-        for (int i = 0; i < n; i++) {
-            float gi = k.reciprocal ? g[go + i] * k.clip : g[go + i] / k.clip;
-            g[go + i] = gi;
-            float mi = Math.fma(k.beta3, gi, m[mo + i] * k.beta1);
-            float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
-            m[mo + i] = mi;
-            v[vo + i] = vi;
-            float denom = (float) Math.sqrt(vi) / k.sqrtBc2 + k.eps;
-            float ui = mi / k.bc1 / denom;
-            float pi = p[po + i];
-            if (k.decay) ui = Math.fma(k.wd, pi, ui);
-            u[i] = ui;
-            pss += pi * pi;
-            uss += ui * ui;
-        }
-        float ratio = 1f;
-        if (k.adapt) ratio = k.trustRatio((float) Math.sqrt((float) pss), (float) Math.sqrt((float) uss));
-        for (int i = 0; i < n; i++) {
-            float ui = k.adapt ? u[i] * ratio : u[i];
-            p[po + i] = Math.fma(k.negLr, ui, p[po + i]);
-        }
+    /**
+     * The fused path for a group's parameters {@code {value, grad, exp_avg, exp_avg_sq}}: pass 1 clips the
+     * gradient, updates the moments and (when adapting) sums ||p||² and ||u||²; pass 2 recomputes the same
+     * {@code u} from the stored moments and applies the trust ratio. Without adaptation pass 1 updates p.
+     */
+    private static void fused(List<Tensor[]> ps, Coeffs k) {
+        int[] sizes = new int[ps.size()];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = ps.get(i)[0].numel();
+        Chunks.Item[] items = Chunks.split(sizes);
+        double[] pss = new double[items.length], uss = new double[items.length];
+        Chunks.run(items, (it, idx) -> {
+            Tensor[] t = ps.get(it.t());
+            float[] p = Flat.array(t[0]), g = Flat.array(t[1]), m = Flat.array(t[2]), v = Flat.array(t[3]);
+            int po = t[0].offset(), go = t[1].offset(), mo = t[2].offset(), vo = t[3].offset();
+            double ps2 = 0, us2 = 0;
+            for (int i = it.lo(); i < it.hi(); i++) {
+                float gi = k.reciprocal ? g[go + i] * k.clip : g[go + i] / k.clip;
+                g[go + i] = gi;
+                float mi = Math.fma(k.beta3, gi, m[mo + i] * k.beta1);
+                float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
+                m[mo + i] = mi;
+                v[vo + i] = vi;
+                float pi = p[po + i];
+                float ui = k.update(mi, vi, pi);
+                if (k.adapt) {
+                    ps2 += pi * pi;
+                    us2 += ui * ui;
+                } else {
+                    p[po + i] = Math.fma(k.negLr, ui, pi);
+                }
+            }
+            pss[idx] = ps2;
+            uss[idx] = us2;
+        });
+        if (!k.adapt) return;
+        double[] pn = Chunks.combine(items, pss, sizes.length), un = Chunks.combine(items, uss, sizes.length);
+        float[] ratio = new float[sizes.length];
+        for (int i = 0; i < ratio.length; i++)
+            ratio[i] = k.trustRatio((float) Math.sqrt((float) pn[i]), (float) Math.sqrt((float) un[i]));
+        Chunks.run(items, (it, idx) -> {
+            Tensor[] t = ps.get(it.t());
+            float[] p = Flat.array(t[0]), m = Flat.array(t[2]), v = Flat.array(t[3]);
+            int po = t[0].offset(), mo = t[2].offset(), vo = t[3].offset();
+            float r = ratio[it.t()];
+            for (int i = it.lo(); i < it.hi(); i++) {
+                float pi = p[po + i];
+                p[po + i] = Math.fma(k.negLr, k.update(m[mo + i], v[vo + i], pi) * r, pi);
+            }
+        });
     }
 
     private static void composed(ParamRef p, Slot s, Coeffs k) {

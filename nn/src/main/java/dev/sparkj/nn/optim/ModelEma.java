@@ -3,10 +3,12 @@ package dev.sparkj.nn.optim;
 import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,18 +35,26 @@ public final class ModelEma {
 
     /** One averaging step towards the model's current state. */
     public void update(Map<String, Tensor> modelState) {
+        List<Tensor[]> fused = new ArrayList<>();
         zip(modelState, (e, m) -> {
+            if (Flat.fusible(e, m)) {
+                fused.add(new Tensor[]{e, m});
+                return;
+            }
             // PyTorch: a float tensor keeps its dtype (scalars rounded to it); an integer one computes in float32
             DType dt = e.dtype().isFloating() ? e.dtype() : DType.F32;
             double a = dt == DType.F32 ? (float) decay : decay, b = dt == DType.F32 ? (float) (1. - decay) : 1. - decay;
-            if (Flat.fusible(e, m)) {
-                float[] ea = Flat.array(e), ma = Flat.array(m);
-                float fa = (float) a, fb = (float) b;
-                int eo = e.offset(), mo = m.offset(), n = e.numel();
-                for (int i = 0; i < n; i++) ea[eo + i] = fa * ea[eo + i] + fb * ma[mo + i];
-            } else {
-                e.copyFrom(e.cast(dt).mul(a).add(m.cast(dt).mul(b))); // copy rounds / truncates to e's dtype
-            }
+            e.copyFrom(e.cast(dt).mul(a).add(m.cast(dt).mul(b))); // copy rounds / truncates to e's dtype
+        });
+        float a = (float) decay, b = (float) (1. - decay);
+        int[] sizes = new int[fused.size()];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = fused.get(i)[0].numel();
+        Chunks.Item[] items = Chunks.split(sizes);
+        Chunks.run(items, (it, idx) -> {
+            Tensor e = fused.get(it.t())[0], m = fused.get(it.t())[1];
+            float[] ea = Flat.array(e), ma = Flat.array(m);
+            int eo = e.offset(), mo = m.offset();
+            for (int i = it.lo(); i < it.hi(); i++) ea[eo + i] = a * ea[eo + i] + b * ma[mo + i];
         });
     }
 

@@ -2,6 +2,7 @@ package dev.sparkj.nn.optim;
 
 import dev.sparkj.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,6 +37,7 @@ public final class Sgd extends BaseOptimizer {
 
     @Override
     public void step() {
+        List<Work> fused = new ArrayList<>();
         for (ParamGroup group : groups()) {
             Coeffs k = new Coeffs(group.weightDecay() != 0, (float) group.weightDecay(), o.momentum() != 0,
                     (float) o.momentum(), (float) (1 - o.dampening()), o.nesterov(), (float) -group.lr());
@@ -46,30 +48,40 @@ public final class Sgd extends BaseOptimizer {
                 Tensor buf = s.tensors.get("momentum_buffer");
                 boolean first = k.momentum && buf == null;
                 if (first) s.tensors.put("momentum_buffer", buf = zerosLike(p.value()));
-                if (fusedFor(p.value(), g) && (!k.momentum || fusedFor(p.value(), buf))) fused(p.value(), g, buf, first, k);
+                if (fusedFor(p.value(), g) && (!k.momentum || fusedFor(p.value(), buf))) fused.add(new Work(p.value(), g, buf, first, k));
                 else composed(p, s, first, k);
             }
         }
+        fused(fused);
     }
+
+    private record Work(Tensor p, Tensor g, Tensor buf, boolean first, Coeffs k) {}
 
     private record Coeffs(boolean decay, float wd, boolean momentum, float mu, float oneMinusDampening,
                           boolean nesterov, float negLr) {}
 
-    private static void fused(Tensor pv, Tensor gt, Tensor bt, boolean first, Coeffs k) {
-        int n = pv.numel();
-        float[] p = Flat.array(pv), g = Flat.array(gt), b = k.momentum ? Flat.array(bt) : null;
-        int po = pv.offset(), go = gt.offset(), bo = k.momentum ? bt.offset() : 0;
-        for (int i = 0; i < n; i++) {
-            float pi = p[po + i];
-            float d = g[go + i];
-            if (k.decay) d = Math.fma(k.wd, pi, d);
-            if (k.momentum) {
-                float bi = first ? d : Math.fma(k.oneMinusDampening, d, b[bo + i] * k.mu);
-                b[bo + i] = bi;
-                d = k.nesterov ? Math.fma(k.mu, bi, d) : bi;
+    /** The fused path over each parameter's value, gradient and momentum buffer, in element ranges on the pool. */
+    private static void fused(List<Work> ws) {
+        int[] sizes = new int[ws.size()];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = ws.get(i).p.numel();
+        Chunks.Item[] items = Chunks.split(sizes);
+        Chunks.run(items, (it, idx) -> {
+            Work w = ws.get(it.t());
+            Coeffs k = w.k;
+            float[] p = Flat.array(w.p), g = Flat.array(w.g), b = k.momentum ? Flat.array(w.buf) : null;
+            int po = w.p.offset(), go = w.g.offset(), bo = k.momentum ? w.buf.offset() : 0;
+            for (int i = it.lo(); i < it.hi(); i++) {
+                float pi = p[po + i];
+                float d = g[go + i];
+                if (k.decay) d = Math.fma(k.wd, pi, d);
+                if (k.momentum) {
+                    float bi = w.first ? d : Math.fma(k.oneMinusDampening, d, b[bo + i] * k.mu);
+                    b[bo + i] = bi;
+                    d = k.nesterov ? Math.fma(k.mu, bi, d) : bi;
+                }
+                p[po + i] = Math.fma(k.negLr, d, pi);
             }
-            p[po + i] = Math.fma(k.negLr, d, pi);
-        }
+        });
     }
 
     private static void composed(ParamRef p, Slot s, boolean first, Coeffs k) {

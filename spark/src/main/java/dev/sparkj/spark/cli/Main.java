@@ -16,6 +16,9 @@ public final class Main {
         Map<String, Command> m = new LinkedHashMap<>();
         m.put("info", InfoCommand::run);
         m.put("golden", GoldenCommand::run);
+        m.put("quickstart", QuickstartCommand::run);
+        m.put("pretrain", PretrainCommand::run);
+        m.put("reconstruct", ReconstructCommand::run);
         return m;
     }
 

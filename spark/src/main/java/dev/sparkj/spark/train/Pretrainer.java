@@ -123,7 +123,7 @@ public final class Pretrainer implements AutoCloseable {
      * Restores model, optimizer, position and generator states from {@code ck} (read from {@code file}).
      * The checkpoint's config must describe the same model, optimizer and data as this trainer's; only the
      * run length and bookkeeping ({@code epochs}, {@code max_iters}, {@code workers}, {@code out}, {@code save_every},
-     * {@code vis_count}) may differ.
+     * {@code vis_count}) and the data's location ({@code data}; the batches per epoch must stay the same) may differ.
      */
     public Pretrainer resume(SparkCheckpoint ck, Path file) {
         Map<String, Object> a = essentials(ck.config()), b = essentials(cfg);
@@ -157,7 +157,7 @@ public final class Pretrainer implements AutoCloseable {
     /** The config entries that must not change across a resume. */
     private static Map<String, Object> essentials(PretrainConfig c) {
         Map<String, Object> m = new LinkedHashMap<>(c.toMap());
-        for (String k : List.of("epochs", "max_iters", "workers", "out", "save_every", "vis_count")) m.remove(k);
+        for (String k : List.of("epochs", "max_iters", "workers", "out", "save_every", "vis_count", "data")) m.remove(k);
         return m;
     }
 
@@ -235,8 +235,8 @@ public final class Pretrainer implements AutoCloseable {
         String ck = lastCheckpoint == null ? "no checkpoint was written yet"
                 : "the last good checkpoint, " + lastCheckpoint + " (" + lastCheckpointWhen + "), is unchanged";
         return new TrainingDivergedException(String.format(Locale.ROOT,
-                "loss is %s at epoch %d, iteration %d (global iteration %d): training stopped; %s. "
-                        + "Lower --base-lr, or check the data for broken images.", loss, epoch + 1, it, g, ck), epoch, it);
+                "loss is %s at epoch %d, iteration %d of %d (global iteration %d): training stopped; %s. "
+                        + "Lower --base-lr, or check the data for broken images.", loss, epoch + 1, it + 1, itersPerEpoch, g, ck), epoch, it);
     }
 
     private void endOfEpoch(int epoch, TrainLog log, double seconds, ProgressLine progress) throws IOException {

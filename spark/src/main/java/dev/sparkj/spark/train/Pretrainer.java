@@ -88,8 +88,21 @@ public final class Pretrainer implements AutoCloseable {
         if (itersPerEpoch == 0)
             throw new IllegalArgumentException("the data has " + data.size() + " images, fewer than one batch of " + cfg.batch()
                     + "; use a smaller --batch");
+        checkSchedule(cfg, itersPerEpoch);
         this.out = Path.of(cfg.out());
         this.position = new TrainPosition(0, 0, itersPerEpoch);
+    }
+
+    /** The reference's schedule divides by {@code max_it - 1} and by {@code max_it - 1 - wp_it}; refuse runs where those are 0 up front. */
+    static void checkSchedule(PretrainConfig cfg, int itersPerEpoch) {
+        long maxIt = (long) cfg.epochs() * itersPerEpoch;
+        if (maxIt < 2)
+            throw new IllegalArgumentException("the run has " + maxIt + " iteration (" + cfg.epochs() + " epoch x " + itersPerEpoch
+                    + " batch), too short for the lr/wd schedule; use more epochs or a smaller --batch");
+        long wp = LrWdSchedule.pythonRound(cfg.warmupEpochs() * itersPerEpoch);
+        if (wp == maxIt - 1)
+            throw new IllegalArgumentException("--warmup-epochs " + cfg.warmupEpochs() + " gives " + wp + " warm-up iterations of " + maxIt
+                    + ", leaving a cosine phase of a single iteration (a division by zero in the schedule); use fewer or more warm-up epochs");
     }
 
     /** Where progress lines and messages go (default stderr), and whether to rewrite the line in place. */

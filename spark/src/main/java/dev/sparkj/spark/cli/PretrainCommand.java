@@ -60,8 +60,8 @@ final class PretrainCommand {
             "--save-every", "--vis-count", "--data");
 
     static int run(String[] argv) throws Exception {
-        if (Args.helpWanted(argv)) { System.out.print(USAGE); return 0; }
-        Args a = new Args("pretrain", argv, VALUED, SWITCHES, Set.of());
+        if (Flags.helpWanted(argv)) { System.out.print(USAGE); return 0; }
+        Flags a = new Flags("pretrain", argv, VALUED, SWITCHES, Set.of());
         if (a.has("--resume") || a.has("--resume-from")) return resume(a);
         if (!a.has("--data")) throw new IllegalArgumentException("--data is required (an image folder or IDX file; see sparkj pretrain --help)");
         String data = a.required("--data");
@@ -77,7 +77,7 @@ final class PretrainCommand {
         return train(cfg, ds, a.has("--init-weights") ? Path.of(a.str("--init-weights", null)) : null, null, null, a.has("--overwrite"));
     }
 
-    private static int resume(Args a) throws Exception {
+    private static int resume(Flags a) throws Exception {
         for (String f : a.given())
             if (!RESUMABLE.contains(f))
                 throw new IllegalArgumentException(f + " cannot be set when resuming: the checkpoint fixes it (allowed: --epochs, --max-iters, --workers, --save-every, --vis-count, --data, --out)");
@@ -116,7 +116,7 @@ final class PretrainCommand {
     }
 
     /** Model-defining flags (not allowed on resume). */
-    static void applyModelFlags(Args a, PretrainConfig.Builder b) {
+    static void applyModelFlags(Flags a, PretrainConfig.Builder b) {
         if (a.has("--arch")) b.arch(arch(a.str("--arch", null)));
         int[] size = a.size("--input-size", 224);
         b.inputSize(size[0], size[1]);
@@ -141,7 +141,7 @@ final class PretrainCommand {
     }
 
     /** Flags that may also change on resume. */
-    static void applyRunFlags(Args a, PretrainConfig.Builder b) {
+    static void applyRunFlags(Flags a, PretrainConfig.Builder b) {
         if (a.has("--epochs")) b.epochs(a.integer("--epochs", 1, 1));
         if (a.has("--max-iters")) b.maxIters(a.lng("--max-iters", 0, 0));
         if (a.has("--workers")) b.workers(a.integer("--workers", 1, 0));

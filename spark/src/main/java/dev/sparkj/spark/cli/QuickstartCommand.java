@@ -42,8 +42,8 @@ final class QuickstartCommand {
             """;
 
     static int run(String[] argv) throws Exception {
-        if (Args.helpWanted(argv)) { System.out.print(USAGE); return 0; }
-        Args a = new Args("quickstart", argv, Set.of("--epochs", "--batch", "--input-size", "--base-lr", "--workers", "--seed",
+        if (Flags.helpWanted(argv)) { System.out.print(USAGE); return 0; }
+        Flags a = new Flags("quickstart", argv, Set.of("--epochs", "--batch", "--input-size", "--base-lr", "--workers", "--seed",
                 "--max-iters", "--out"), Set.of("--resume"), Set.of());
         String out = a.str("--out", "runs/quickstart");
         SparkCheckpoint ck = null;

@@ -38,8 +38,8 @@ final class ReconstructCommand {
             """;
 
     static int run(String[] argv) throws Exception {
-        if (Args.helpWanted(argv)) { System.out.print(USAGE); return 0; }
-        Args a = new Args("reconstruct", argv, Set.of("--checkpoint", "--out", "--count", "--mask-ratio", "--seed", "--input-size"),
+        if (Flags.helpWanted(argv)) { System.out.print(USAGE); return 0; }
+        Flags a = new Flags("reconstruct", argv, Set.of("--checkpoint", "--out", "--count", "--mask-ratio", "--seed", "--input-size"),
                 Set.of(), Set.of("--images"));
         Path ckpt = Path.of(a.required("--checkpoint"));
         if (!a.has("--images")) throw new IllegalArgumentException("--images is required (an image folder, an IDX file or image files)");

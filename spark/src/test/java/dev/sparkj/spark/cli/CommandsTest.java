@@ -103,19 +103,19 @@ class CommandsTest {
     @Test
     void badFlagsNameTheFlagAndValue() {
         Set<String> valued = Set.of("--batch", "--input-size", "--mask-ratio"), none = Set.of();
-        var e = assertThrows(IllegalArgumentException.class, () -> new Args("pretrain", new String[]{"--bach", "3"}, valued, none, none));
+        var e = assertThrows(IllegalArgumentException.class, () -> new Flags("pretrain", new String[]{"--bach", "3"}, valued, none, none));
         assertEquals("unknown flag --bach (see sparkj pretrain --help)", e.getMessage());
-        Args a = new Args("pretrain", new String[]{"--batch", "x", "--input-size=100", "--mask-ratio", "1.5"}, valued, none, none);
+        Flags a = new Flags("pretrain", new String[]{"--batch", "x", "--input-size=100", "--mask-ratio", "1.5"}, valued, none, none);
         e = assertThrows(IllegalArgumentException.class, () -> a.integer("--batch", 1, 1));
         assertEquals("--batch needs an integer, got 'x'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> a.size("--input-size", 224));
         assertEquals("--input-size must be a positive multiple of 32 (the patch size), got '100'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> a.number("--mask-ratio", 0.6, 0, 1, true, true));
         assertEquals("--mask-ratio must be in (0.0, 1.0), got 1.5", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new Args("pretrain", new String[]{"--batch"}, valued, none, none));
+        e = assertThrows(IllegalArgumentException.class, () -> new Flags("pretrain", new String[]{"--batch"}, valued, none, none));
         assertEquals("--batch needs a value", e.getMessage());
-        assertEquals(224, new Args("x", new String[]{"--input-size", "224"}, valued, none, none).size("--input-size", 64)[1]);
-        assertEquals(192, new Args("x", new String[]{"--input-size", "256x192"}, valued, none, none).size("--input-size", 64)[1]);
+        assertEquals(224, new Flags("x", new String[]{"--input-size", "224"}, valued, none, none).size("--input-size", 64)[1]);
+        assertEquals(192, new Flags("x", new String[]{"--input-size", "256x192"}, valued, none, none).size("--input-size", 64)[1]);
 
         Outcome o = main("pretrain", "--data", "/no/such/folder", "--batch", "2");
         assertEquals(2, o.code());

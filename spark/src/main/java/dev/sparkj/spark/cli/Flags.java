@@ -11,7 +11,7 @@ import java.util.Set;
  * and flags that take several values ({@code --images a.png b.png}). Unknown flags, missing values and
  * values of the wrong type fail with an {@link IllegalArgumentException} naming the flag and the value.
  */
-final class Args {
+final class Flags {
     private final String command;
     private final Map<String, List<String>> values = new LinkedHashMap<>();
 
@@ -20,7 +20,7 @@ final class Args {
      * @param switches flags without a value
      * @param multi    flags that take one or more values (up to the next flag)
      */
-    Args(String command, String[] argv, Set<String> valued, Set<String> switches, Set<String> multi) {
+    Flags(String command, String[] argv, Set<String> valued, Set<String> switches, Set<String> multi) {
         this.command = command;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];

@@ -14,11 +14,11 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
-        m.put("info", InfoCommand::run);
-        m.put("golden", GoldenCommand::run);
         m.put("quickstart", QuickstartCommand::run);
         m.put("pretrain", PretrainCommand::run);
         m.put("reconstruct", ReconstructCommand::run);
+        m.put("info", InfoCommand::run);
+        m.put("golden", GoldenCommand::run);
         return m;
     }
 

@@ -22,7 +22,7 @@ import java.util.Set;
 final class QuickstartCommand {
     private QuickstartCommand() {}
 
-    /** The slim ResNet: BasicBlocks, one per stage, channels 16-128 (about 0.7 M parameters). */
+    /** The slim ResNet: BasicBlocks, one per stage, channels 16-128 (about 1 M parameters with its decoder). */
     static final Map<String, Object> ARCH = Map.of("family", "resnet", "block", "basicblock",
             "layers", List.of(1, 1, 1, 1), "channels", List.of(16, 16, 32, 64, 128));
 

@@ -134,4 +134,30 @@ class PretrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(other, tmp.resolve(Pretrainer.LAST)));
         assertTrue(e.getMessage().contains("mask_ratio (checkpoint 0.6, now 0.5)"), e.getMessage());
     }
+
+    /** A tiny ConvNeXt trains too: LayerNorm densify, beta2 0.999, identity projection where its last width equals the decoder's. */
+    @Test
+    void convNeXtTrainsAndResumes(@TempDir Path tmp) throws IOException {
+        PretrainConfig.Builder b = PretrainConfig.builder("tiny-convnext")
+                .arch(Map.of("family", "convnext", "dims", List.of(8, 8, 16, 32), "depths", List.of(1, 1, 1, 1)))
+                .inputSize(64).batch(2).epochs(1).warmupEpochs(0).baseLr(0.05).decoderWidth(32).dropPath(0.2).seed(3).workers(0)
+                .data("synthetic").out(tmp.toString()).visCount(2);
+        PretrainConfig cfg = b.build();
+        assertEquals("ln", cfg.densifyNorm());
+        assertEquals(0.999, cfg.beta2());
+        Pretrainer.Result whole;
+        try (Pretrainer p = new Pretrainer(cfg, TinyRuns.data(6)).console(QUIET, false)) {
+            assertEquals("dev.sparkj.nn.Identity", p.model().namedModules().get("densify_projs.0").getClass().getName());
+            whole = p.run();
+        }
+        assertEquals(3, whole.iterations().size());
+        for (TrainLog.Entry e : whole.iterations()) assertTrue(e.loss() > 0.5 && e.loss() < 2, "loss " + e.loss());
+        Path dir = tmp.resolve("parts");
+        PretrainConfig.Builder parts = b.out(dir.toString());
+        Pretrainer.Result first = run(parts.maxIters(2).build(), null);
+        Pretrainer.Result rest = run(parts.maxIters(0).build(), dir.resolve(Pretrainer.LAST));
+        List<TrainLog.Entry> chained = new ArrayList<>(first.iterations());
+        chained.addAll(rest.iterations());
+        assertArrayEquals(losses(whole.iterations()), losses(chained), 0.0);
+    }
 }

@@ -14,6 +14,9 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
+        m.put("quickstart", QuickstartCommand::run);
+        m.put("pretrain", PretrainCommand::run);
+        m.put("reconstruct", ReconstructCommand::run);
         m.put("info", InfoCommand::run);
         m.put("golden", GoldenCommand::run);
         m.put("bench", BenchCommand::run);

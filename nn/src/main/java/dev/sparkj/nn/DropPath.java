@@ -27,6 +27,9 @@ public final class DropPath extends Module implements ImageLayer {
 
     public double probability() { return p; }
 
+    /** The generator of the keep decisions (null when {@code p == 0}), so a checkpoint can save and restore its state. */
+    public Rng generator() { return rng; }
+
     /** Draws the per-sample scale factors {@code [N]}: {@code 1/(1-p)} for kept samples, 0 for dropped ones. */
     public double[] drawScales(int n) {
         double[] s = new double[n];

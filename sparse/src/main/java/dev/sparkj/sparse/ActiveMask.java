@@ -99,9 +99,14 @@ public final class ActiveMask {
         return patchOf[(b * h + py) * w + px];
     }
 
-    int patchB(int p) { return patchB[p]; }
-    int patchY(int p) { return patchY[p]; }
-    int patchX(int p) { return patchX[p]; }
+    /** Sample of visible patch p (patches numbered in raster order {@code (b, py, px)}). */
+    public int patchB(int p) { return patchB[p]; }
+
+    /** Grid row of visible patch p. */
+    public int patchY(int p) { return patchY[p]; }
+
+    /** Grid column of visible patch p. */
+    public int patchX(int p) { return patchX[p]; }
 
     /** The mask as a {@code [B, 1, h, w]} BOOL tensor. */
     public Tensor toTensor() {

@@ -12,11 +12,13 @@ import dev.sparkj.tensor.Tensor;
  * and padding taps read zero). Forward and backward side by side:
  * <ul>
  *   <li>groups = 1 (and any grouped conv): gathered im2col rows {@code [Nout, K*C]} × weight GEMM;
- *       input gradient = GEMM then scatter-add through the same table; weight gradient = GEMM
- *       over the re-gathered rows (not kept between forward and backward).</li>
+ *       input gradient = GEMM, then each input row sums its taps' columns (col2im through the adjoint
+ *       table); weight gradient = GEMM over the re-gathered rows (not kept between forward and backward).</li>
  *   <li>1x1 stride 1: one GEMM on the rows, no gather.</li>
- *   <li>depthwise (groups = C = O): per-tap gather × per-channel weight, no im2col.</li>
+ *   <li>depthwise (groups = C = O): a direct per-channel kernel, no im2col.</li>
  * </ul>
+ * F32 heap rows use the direct kernels ({@link GatherKernel}, {@link DepthwiseKernel}); other dtypes and
+ * devices the same computation with index ops.
  * A strided conv moves the rows to the next scale (tile {@code t / stride}).
  */
 final class SparseConv {

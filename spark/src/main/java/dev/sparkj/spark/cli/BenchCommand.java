@@ -30,20 +30,19 @@ final class BenchCommand {
     static int run(String[] argv) {
         if (argv.length == 0 || !argv[0].equals("pretrain"))
             throw new IllegalArgumentException("usage: sparkj bench pretrain --model resnet50 --input-size 224 --batch 16 --steps 3 [--mode packed|masked-dense] [--decoder-width 768] [--mask-ratio 0.6]");
-        Args a = new Args("bench pretrain", Arrays.copyOfRange(argv, 1, argv.length),
-                Set.of("--model", "--input-size", "--batch", "--steps", "--warmup", "--mode", "--decoder-width", "--mask-ratio", "--seed"), Set.of());
+        Flags a = new Flags("bench pretrain", Arrays.copyOfRange(argv, 1, argv.length),
+                Set.of("--model", "--input-size", "--batch", "--steps", "--warmup", "--mode", "--decoder-width", "--mask-ratio", "--seed"), Set.of(), Set.of());
         String model = a.str("--model", "resnet50");
-        int size = a.integer("--input-size", 224), batch = a.integer("--batch", 16), steps = a.integer("--steps", 3);
-        int warmup = a.integer("--warmup", 1), width = a.integer("--decoder-width", 768);
-        double maskRatio = a.number("--mask-ratio", 0.6);
+        int size = a.integer("--input-size", 224, 32), batch = a.integer("--batch", 16, 1), steps = a.integer("--steps", 3, 1);
+        int warmup = a.integer("--warmup", 1, 0), width = a.integer("--decoder-width", 768, 1);
+        double maskRatio = a.number("--mask-ratio", 0.6, 0, 1, false, true);
         SparseMap.Mode mode = switch (a.str("--mode", "packed")) {
             case "packed" -> SparseMap.Mode.PACKED;
             case "masked-dense" -> SparseMap.Mode.MASKED_DENSE;
             default -> throw new IllegalArgumentException("--mode must be packed or masked-dense, got '" + a.str("--mode", "") + "'");
         };
-        if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         boolean convnext = model.startsWith("convnext");
-        Rng rng = new Rng(a.integer("--seed", 0));
+        Rng rng = new Rng(a.integer("--seed", 0, Integer.MIN_VALUE));
         Module cnn = Models.create(model, 0, 0.0, rng);
         SparK m = new SparK(cnn, size, size, maskRatio, width, convnext ? "ln" : "bn", rng).setMode(mode);
         m.train();

@@ -14,6 +14,9 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
+        m.put("quickstart", QuickstartCommand::run);
+        m.put("pretrain", PretrainCommand::run);
+        m.put("reconstruct", ReconstructCommand::run);
         m.put("info", InfoCommand::run);
         m.put("golden", GoldenCommand::run);
         m.put("bench", BenchCommand::run);
@@ -21,10 +24,6 @@ public final class Main {
     }
 
     private static final Map<String, String> PLANNED = Map.of(
-            "quickstart", "pre-trains a small CNN on the bundled Fashion-MNIST sample",
-            "pretrain", "SparK pre-training on an image folder or IDX file",
-            "reconstruct", "reconstruction grid from a spark-style checkpoint",
-            "bench", "end-to-end pre-training benchmark",
             "finetune", "fine-tuning with a classifier head");
 
     public static void main(String[] args) {

@@ -30,7 +30,7 @@ final class QuickstartCommand {
             usage: sparkj quickstart [options]
             Pre-trains a slim ResNet with SparK on the bundled Fashion-MNIST sample (offline, a few minutes on 2 cores)
             and writes OUT/{loss.png, reconstruction.png, log.jsonl, ckpt-last.safetensors, encoder.safetensors}.
-              --epochs N       epochs (default 4)
+              --epochs N       epochs (default 2)
               --batch N        batch size (default 32)
               --input-size N   input size, a multiple of 32 (default 64: a 2x2 patch grid)
               --base-lr X      base lr; peak = base x batch / 256 (default 0.02)
@@ -60,11 +60,11 @@ final class QuickstartCommand {
             int[] size = a.size("--input-size", 64);
             b = PretrainConfig.builder("quickstart-resnet").arch(ARCH).data(PretrainConfig.QUICKSTART_DATA)
                     .normalization(Normalization.FASHION_MNIST).inputSize(size[0], size[1]).batch(a.integer("--batch", 32, 1))
-                    .epochs(4).warmupEpochs(1).baseLr(a.number("--base-lr", 0.02, 0, Double.POSITIVE_INFINITY, true, false))
+                    .epochs(2).warmupEpochs(1).baseLr(a.number("--base-lr", 0.02, 0, Double.POSITIVE_INFINITY, true, false))
                     .decoderWidth(128).dropPath(0).seed(a.lng("--seed", 0, Long.MIN_VALUE)).visCount(8);
         }
         b.out(out);
-        if (a.has("--epochs")) b.epochs(a.integer("--epochs", 4, 1));
+        if (a.has("--epochs")) b.epochs(a.integer("--epochs", 2, 1));
         if (a.has("--workers")) b.workers(a.integer("--workers", 1, 0));
         if (a.has("--max-iters")) b.maxIters(a.lng("--max-iters", 0, 0));
         PretrainConfig cfg = b.build();

@@ -200,10 +200,11 @@ class SgemmTest {
 
     @Test
     void tinyBlockingSplitsEveryLoopAndStaysExact() {
-        // Blocks far smaller than the matrices: many KC slices (beta applied once), NC blocks and row blocks.
+        // Blocks far smaller than the matrices: many KC slices (beta applied once) in groups of two,
+        // NC blocks, nb sweeps and row blocks.
         SplittableRandom rnd = new SplittableRandom(7);
         GemmKernel vec = Sgemm.KERNEL;
-        GemmBlocking tiny = new GemmBlocking(vec.mr() * 2 + 1, 5, vec.nr() * 3, vec.nr());
+        GemmBlocking tiny = new GemmBlocking(vec.mr() * 2 + 1, 5, vec.nr() * 3, vec.nr(), 2 * 5 * vec.nr() * 3);
         for (int[] s : new int[][] {{37, 70, 23}, {9, 100, 41}, {70, 9, 12}}) for (boolean ta : TF) for (boolean tb : TF) {
             Problem p = Problem.random(rnd, ta, tb, s[0], s[1], s[2], 1.25f, -0.75f, true);
             float[] got = p.run(vec, tiny, 2);

@@ -2,14 +2,15 @@ package dev.sparkj.tensor.cpu;
 
 /**
  * The cache-blocked loop nest of {@link Sgemm}: for each NC-wide column block, B is packed once and
- * shared, KC-deep slice by slice (all of K when it fits {@link GemmBlocking#packedB()}); then each task
- * takes an MC-tall row block through every slice, packing A per slice, and the {@link GemmKernel}
- * sweeps it tile by tile.
+ * shared, in KC-deep slices (all of K at once when it fits {@link GemmBlocking#packedB()}); then each
+ * task packs an MC-tall row block of A for those slices and takes it through them, the
+ * {@link GemmKernel} sweeping tile by tile.
  *
  * <p>Work is split over {@link Parallel}'s pool on row blocks (and on B micro-panels when there are
- * fewer row blocks than threads). Tile boundaries are fixed multiples of MR and NR from the matrix
- * origin and every C element is accumulated by one task over k in increasing order, so results do not
- * depend on the thread count or on scheduling.
+ * fewer row blocks than threads; those parts then each pack the same small A block). Tile
+ * boundaries are fixed multiples of MR and NR from the matrix origin and every C element is
+ * accumulated by one task over k in increasing order, so results do not depend on the thread count
+ * or on scheduling.
  *
  * <p>Blocking sizes come from {@link GemmBlocking}.
  */
@@ -26,8 +27,8 @@ final class GemmDriver {
     private static final Scratch B_BUF = new Scratch();
 
     /** Computes {@code C = alpha * op(A) * op(B) + beta * C} for {@code m, n, k >= 1}. */
-    static void gemm(GemmKernel kern, GemmBlocking blk, int threads, boolean transA, boolean transB, int m, int n, int k,
-                     float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
+    static void gemm(GemmKernel kern, GemmBlocking blk, int threads, boolean transA, boolean transB,
+                     int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                      float beta, float[] c, int offC, int ldc) {
         final int mr = kern.mr(), nr = kern.nr();
         final int ncMax = Math.max(nr, blk.nc() / nr * nr);

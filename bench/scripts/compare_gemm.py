@@ -53,7 +53,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--shapes", default="1024,2048")
     ap.add_argument("--runs", type=int, default=5, help="OpenBLAS timed runs per round")
-    ap.add_argument("--wi", type=int, default=2, help="JMH warm-up iterations per round")
+    # The first JMH warm-up iterations run partly interpreted while C2 compiles the kernel.
+    ap.add_argument("--wi", type=int, default=4, help="JMH warm-up iterations per round")
     ap.add_argument("--i", type=int, default=3, help="JMH measurement iterations per round")
     ap.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
     ap.add_argument("--jar", default="bench/target/benchmarks.jar")

@@ -36,8 +36,13 @@ public final class GemmCpuTime {
             for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() - 0.5);
             for (int i = 0; i < b.length; i++) b[i] = (float) (rnd.nextDouble() - 0.5);
             double flop = 2.0 * m * n * k;
-            int reps = (int) Math.max(1, 3e9 / flop);
-            for (int w = 0; w < 3 * reps; w++) Sgemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+            int reps = (int) Math.max(1, 3e10 / flop);  // about half a second per timed run
+            // Warm up for at least 4 CPU-seconds: C2 needs a while to compile the kernel and the loops
+            // around it, longer on a busy machine.
+            long warm = mx.getCurrentThreadCpuTime();
+            for (int w = 0; w < 20 || mx.getCurrentThreadCpuTime() - warm < 4_000_000_000L; w++) {
+                Sgemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+            }
             double[] g = new double[7];
             for (int r = 0; r < g.length; r++) {
                 long t0 = mx.getCurrentThreadCpuTime();

@@ -15,7 +15,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.sparkj.bench.GemmGflops \
- *     [--shapes 1024,2048,50176x256x2304] [--threads 1,2] [--trans NN] [--wi 3] [--i 5] [--time 1]
+ *     [--shapes 1024,2048,50176x256x2304] [--threads 1,2] [--trans NN] [--wi 5] [--i 5] [--time 1]
  * </pre>
  *
  * Each thread count runs in its own forked JVM ({@code -Dsparkj.threads=N}). The table gives the
@@ -28,7 +28,7 @@ public final class GemmGflops {
         List<String> shapes = Arrays.asList(GemmBench.SHAPES);
         List<String> threads = List.of(String.valueOf(Runtime.getRuntime().availableProcessors()));
         String trans = "NN";
-        int wi = 3, it = 5, time = 1;
+        int wi = 5, it = 5, time = 1;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {

@@ -16,49 +16,62 @@ final class GemmPack {
     private static final int K_CHUNK = 8;
 
     /**
-     * Packs rows {@code [i0, i0 + mc)} and columns {@code [p0, p0 + kc)} of op(A) as {@code ceil(mc / mr)}
-     * micro-panels of {@code kc * mr} floats starting at {@code dst[0]}; rows past {@code mc} are zero.
+     * Packs rows {@code [i0, i0 + mc)} and columns {@code [p0, p0 + depth)} of op(A) in slices of
+     * {@code kcMax} columns: slice {@code s} (depth {@code kc = min(kcMax, depth - s * kcMax)}) starts at
+     * {@code dst[s * mPad * kcMax]}, {@code mPad = ceil(mc / mr) * mr}, and holds {@code ceil(mc / mr)}
+     * micro-panels of {@code kc * mr} floats; rows past {@code mc} are zero.
      */
-    static void packA(boolean transA, float[] a, int offA, int lda, int i0, int mc, int p0, int kc,
-                      int mr, float[] dst) {
-        int panels = (mc + mr - 1) / mr;
-        if (transA) {
-            // A stored K x M: op(A)(i, p) = a[p * lda + i], so a panel column is contiguous but k rows are
-            // lda apart; copy a few k rows across all panels at a time (see packB).
+    static void packA(boolean transA, float[] a, int offA, int lda, int i0, int mc, int p0, int depth,
+                      int kcMax, int mr, float[] dst) {
+        int panels = (mc + mr - 1) / mr, sliceLen = panels * mr * kcMax;
+        for (int s = 0, ps = 0; ps < depth; s++, ps += kcMax) {
+            int kc = Math.min(kcMax, depth - ps), base = s * sliceLen;
             for (int ip = 0; ip < panels; ip++) {
-                if (Math.min(mr, mc - ip * mr) < mr) Arrays.fill(dst, ip * kc * mr, (ip + 1) * kc * mr, 0f);
+                if (Math.min(mr, mc - ip * mr) < mr) Arrays.fill(dst, base + ip * kc * mr, base + (ip + 1) * kc * mr, 0f);
             }
-            for (int pb = 0; pb < kc; pb += K_CHUNK) {
-                int pe = Math.min(kc, pb + K_CHUNK);
-                for (int ip = 0; ip < panels; ip++) {
-                    int rows = Math.min(mr, mc - ip * mr), base = ip * kc * mr, i = i0 + ip * mr;
-                    for (int p = pb; p < pe; p++) {
-                        int src = offA + (p0 + p) * lda + i, d = base + p * mr;
-                        for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
+            if (transA) packSliceTransposed(a, offA, lda, i0, mc, p0 + ps, kc, mr, dst, base);
+        }
+        if (transA) return;
+        // A stored M x K: read MR rows at a time along the whole depth (long sequential streams, which
+        // matters when A comes from memory), dealing each run of kcMax columns to its slice.
+        for (int ip = 0; ip < panels; ip++) {
+            int rows = Math.min(mr, mc - ip * mr), i = i0 + ip * mr;
+            for (int s = 0, ps = 0; ps < depth; s++, ps += kcMax) {
+                int kc = Math.min(kcMax, depth - ps), d0 = s * sliceLen + ip * kc * mr;
+                int src = offA + i * lda + p0 + ps;
+                if (rows == 4 && mr == 4) {
+                    int s1 = src + lda, s2 = s1 + lda, s3 = s2 + lda;
+                    for (int p = 0; p < kc; p++) {
+                        int d = d0 + 4 * p;
+                        dst[d] = a[src + p];
+                        dst[d + 1] = a[s1 + p];
+                        dst[d + 2] = a[s2 + p];
+                        dst[d + 3] = a[s3 + p];
+                    }
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        int sr = src + r * lda, d = d0 + r;
+                        for (int p = 0; p < kc; p++) dst[d + p * mr] = a[sr + p];
                     }
                 }
             }
-            return;
         }
-        for (int ip = 0; ip < panels; ip++) {
-            int base = ip * kc * mr;
-            int rows = Math.min(mr, mc - ip * mr);
-            int i = i0 + ip * mr;
-            if (rows < mr) Arrays.fill(dst, base, base + kc * mr, 0f);
-            if (rows == 4 && mr == 4) {
-                // A stored M x K: interleave four row streams.
-                int s0 = offA + i * lda + p0, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
-                for (int p = 0; p < kc; p++) {
-                    int d = base + 4 * p;
-                    dst[d] = a[s0 + p];
-                    dst[d + 1] = a[s1 + p];
-                    dst[d + 2] = a[s2 + p];
-                    dst[d + 3] = a[s3 + p];
-                }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = offA + (i + r) * lda + p0, d = base + r;
-                    for (int p = 0; p < kc; p++) dst[d + p * mr] = a[src + p];
+    }
+
+    /**
+     * One slice of a transposed A (stored K x M, so op(A)(i, p) = a[p * lda + i]): a panel column is
+     * contiguous but k rows are lda apart, so copy a few k rows across all panels at a time (see packB).
+     */
+    private static void packSliceTransposed(float[] a, int offA, int lda, int i0, int mc, int p0, int kc,
+                                            int mr, float[] dst, int base) {
+        int panels = (mc + mr - 1) / mr;
+        for (int pb = 0; pb < kc; pb += K_CHUNK) {
+            int pe = Math.min(kc, pb + K_CHUNK);
+            for (int ip = 0; ip < panels; ip++) {
+                int rows = Math.min(mr, mc - ip * mr), d0 = base + ip * kc * mr, i = i0 + ip * mr;
+                for (int p = pb; p < pe; p++) {
+                    int src = offA + (p0 + p) * lda + i, d = d0 + p * mr;
+                    for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
                 }
             }
         }
@@ -67,12 +80,12 @@ final class GemmPack {
     /**
      * Packs micro-panels {@code [jp0, jp1)} of the block rows {@code [p0, p0 + kc)}, columns
      * {@code [j0, j0 + nc)} of op(B); panel {@code jp} covers columns {@code j0 + jp * nr ...} and lands
-     * at {@code dst[jp * kc * nr]}; columns past {@code nc} are zero.
+     * at {@code dst[d0 + jp * kc * nr]}; columns past {@code nc} are zero.
      */
     static void packB(boolean transB, float[] b, int offB, int ldb, int p0, int kc, int j0, int nc,
-                      int nr, int jp0, int jp1, float[] dst) {
+                      int nr, int jp0, int jp1, float[] dst, int d0) {
         for (int jp = jp0; jp < jp1; jp++) {
-            if (Math.min(nr, nc - jp * nr) < nr) Arrays.fill(dst, jp * kc * nr, (jp + 1) * kc * nr, 0f);
+            if (Math.min(nr, nc - jp * nr) < nr) Arrays.fill(dst, d0 + jp * kc * nr, d0 + (jp + 1) * kc * nr, 0f);
         }
         if (!transB) {
             // B stored K x N: panel rows are contiguous, but consecutive k rows are ldb apart. Copy a
@@ -82,7 +95,7 @@ final class GemmPack {
                 int pe = Math.min(kc, pb + K_CHUNK);
                 for (int jp = jp0; jp < jp1; jp++) {
                     int cols = Math.min(nr, nc - jp * nr);
-                    int base = jp * kc * nr, j = j0 + jp * nr;
+                    int base = d0 + jp * kc * nr, j = j0 + jp * nr;
                     for (int p = pb; p < pe; p++) {
                         int src = offB + (p0 + p) * ldb + j, d = base + p * nr;
                         for (int jj = 0; jj < cols; jj++) dst[d + jj] = b[src + jj];
@@ -93,7 +106,7 @@ final class GemmPack {
             // B stored N x K: a panel column is contiguous; read nr streams, write the panel in order.
             for (int jp = jp0; jp < jp1; jp++) {
                 int cols = Math.min(nr, nc - jp * nr);
-                int base = jp * kc * nr, j = j0 + jp * nr;
+                int base = d0 + jp * kc * nr, j = j0 + jp * nr;
                 for (int pb = 0; pb < kc; pb += K_CHUNK) {
                     int pe = Math.min(kc, pb + K_CHUNK);
                     for (int jj = 0; jj < cols; jj++) {

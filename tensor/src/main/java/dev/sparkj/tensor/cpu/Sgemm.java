@@ -28,14 +28,16 @@ public final class Sgemm {
             : new VectorGemmKernel();
 
     /**
+     * Computes {@code C = alpha * op(A) * op(B) + beta * C} with the default kernel, blocking and threads.
+     *
      * @param transA whether A is stored transposed (A^T is M x K, A stored as K x M)
      * @param transB whether B is stored transposed (B stored as N x K)
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
                             float beta, float[] c, int offC, int ldc) {
-        gemm(KERNEL, GemmBlocking.DEFAULT, Parallel.threads(), transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
-                beta, c, offC, ldc);
+        gemm(KERNEL, GemmBlocking.DEFAULT, Parallel.threads(), transA, transB, m, n, k, alpha,
+                a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }
 
     /** {@link #gemm} with an explicit kernel, blocking and worker count (tests compare them). */

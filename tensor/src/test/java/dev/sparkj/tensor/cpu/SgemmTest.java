@@ -176,7 +176,8 @@ class SgemmTest {
         SplittableRandom rnd = new SplittableRandom(5);
         GemmKernel vec = Sgemm.KERNEL;
         GemmKernel scalar = new ScalarGemmKernel(vec.mr(), vec.nr());
-        for (int[] s : new int[][] {{129, 65, 300}, {9, 1000, 70}, {515, 37, 33}}) {
+        // Above the parallel cut-off (2^21 multiply-adds); {3, 2000, 400} splits columns, not rows.
+        for (int[] s : new int[][] {{129, 65, 300}, {3, 2000, 400}, {515, 37, 120}}) {
             Problem p = Problem.random(rnd, s[0] % 2 == 0, true, s[0], s[1], s[2], 1.5f, 0.5f, true);
             float[] one = p.run(vec, 1);
             p.check(one);
@@ -200,16 +201,32 @@ class SgemmTest {
 
     @Test
     void tinyBlockingSplitsEveryLoopAndStaysExact() {
-        // Blocks far smaller than the matrices: many KC slices (beta applied once), NC blocks and row blocks.
+        // Blocks far smaller than the matrices: many KC slices (beta applied once) in groups of two,
+        // NC blocks, nb sweeps and row blocks.
         SplittableRandom rnd = new SplittableRandom(7);
         GemmKernel vec = Sgemm.KERNEL;
-        GemmBlocking tiny = new GemmBlocking(vec.mr() * 2 + 1, 5, vec.nr() * 3, vec.nr());
-        for (int[] s : new int[][] {{37, 70, 23}, {9, 100, 41}, {70, 9, 12}}) for (boolean ta : TF) for (boolean tb : TF) {
+        GemmBlocking tiny = new GemmBlocking(vec.mr() * 2 + 1, 5, vec.nr() * 3, vec.nr(), 2 * 5 * vec.nr() * 3);
+        for (int[] s : new int[][] {{37, 70, 23}, {9, 100, 41}, {70, 9, 12}, {130, 300, 60}}) for (boolean ta : TF) for (boolean tb : TF) {
             Problem p = Problem.random(rnd, ta, tb, s[0], s[1], s[2], 1.25f, -0.75f, true);
             float[] got = p.run(vec, tiny, 2);
             p.check(got);
             assertArrayEquals(got, p.run(vec, tiny, 1), "tiny blocking, 2 workers vs 1: " + p);
         }
+    }
+
+    @Test
+    void concurrentAndNestedCallsShareNoScratch() {
+        // Calls made from pool workers (each nesting its own parallel split) must not share packing buffers.
+        SplittableRandom rnd = new SplittableRandom(8);
+        Problem[] ps = new Problem[6];
+        float[][] want = new float[ps.length][];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = Problem.random(rnd, i % 2 == 0, i % 3 == 0, 100 + i, 150 - i, 160 + 7 * i, 1f, 0.5f, true);
+            want[i] = ps[i].run(Sgemm.KERNEL, 1);
+        }
+        float[][] got = new float[ps.length][];
+        Parallel.forEach(ps.length, i -> got[i] = ps[i].run());
+        for (int i = 0; i < ps.length; i++) assertArrayEquals(want[i], got[i], "call " + i + ": " + ps[i]);
     }
 
     @Test

@@ -563,7 +563,10 @@ public final class Tensor {
 
     public Tensor reduce(ReduceOp op, int[] axes, boolean keepDim) {
         int[] ax = Shapes.axes(axes, shape.length);
-        Tensor out = reduceOut(ax, op == ReduceOp.MEAN && !dtype().isFloating() ? DType.F64 : dtype());
+        DType dt = dtype();
+        if (op == ReduceOp.MEAN && !dt.isFloating()) dt = DType.F64;
+        else if (op == ReduceOp.SUM && (dt == DType.BOOL || dt == DType.U8)) dt = DType.I64; // counts, as torch
+        Tensor out = reduceOut(ax, dt);
         backend.reduce(op, this, ax, out);
         return dropAxes(out, ax, keepDim);
     }

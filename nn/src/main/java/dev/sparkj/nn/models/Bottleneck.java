@@ -1,15 +1,12 @@
 package dev.sparkj.nn.models;
 
-import dev.sparkj.autograd.Variable;
 import dev.sparkj.nn.BatchNorm2d;
 import dev.sparkj.nn.Conv2d;
 import dev.sparkj.nn.DropPath;
 import dev.sparkj.nn.FeatureMaps;
 import dev.sparkj.nn.ReLU;
 import dev.sparkj.nn.Sequential;
-import dev.sparkj.sparse.DenseMap;
 import dev.sparkj.sparse.FeatureMap;
-import dev.sparkj.sparse.SparseMap;
 import dev.sparkj.tensor.Rng;
 
 /**
@@ -53,12 +50,6 @@ public final class Bottleneck extends ResNetBlock {
         if (downsample != null) shortcut = downsample.forward(shortcut);
         return act3.forward(FeatureMaps.add(y, shortcut));
     }
-
-    @Override
-    public Variable forward(Variable x) { return ((DenseMap) forward(new DenseMap(x))).value(); }
-
-    @Override
-    public FeatureMap forwardSparse(SparseMap x) { return forward((FeatureMap) x); }
 
     @Override
     public BatchNorm2d lastNorm() { return bn3; }

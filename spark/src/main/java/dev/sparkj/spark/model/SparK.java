@@ -15,7 +15,6 @@ import dev.sparkj.nn.models.HierarchicalEncoder;
 import dev.sparkj.sparse.ActiveMask;
 import dev.sparkj.sparse.FeatureMap;
 import dev.sparkj.sparse.SparseMap;
-import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 
@@ -44,6 +43,7 @@ public final class SparK extends Module {
     private final MaskTokens maskTokens;
     private final int patch, gridH, gridW;
     private final double maskRatio;
+    private final MaskGenerator masks;
     private final String densifyNorm;
     private SparseMap.Mode mode = SparseMap.Mode.PACKED;
 
@@ -77,7 +77,7 @@ public final class SparK extends Module {
         this.gridH = inputH / patch;
         this.gridW = inputW / patch;
         this.maskRatio = maskRatio;
-        new MaskGenerator(gridH, gridW, maskRatio); // validates that some patch stays visible
+        this.masks = new MaskGenerator(gridH, gridW, maskRatio); // also validates that some patch stays visible
         this.densifyNorm = densifyNorm;
         child("sparse_encoder", new SparseEncoder(cnn));
         decoder = child("dense_decoder", new LightDecoder(patch, decoderWidth, rng));
@@ -131,7 +131,7 @@ public final class SparK extends Module {
 
     /** A random mask: {@code [B, 1, h, w]} BOOL, true = visible. */
     public Tensor sampleMask(int batch, Rng rng) {
-        return new MaskGenerator(gridH, gridW, maskRatio).sample(batch, rng);
+        return masks.sample(batch, rng);
     }
 
     /** Everything one forward produces. */
@@ -206,8 +206,4 @@ public final class SparK extends Module {
         return x.reshape(b, gridH, gridW, patch, patch, c).permute(0, 5, 1, 3, 2, 4).reshape(b, c, gridH * patch, gridW * patch);
     }
 
-    /** The mask as a BOOL tensor of the right grid, all visible (for tests and embedding). */
-    public Tensor allVisible(int batch) {
-        return Tensor.full(1, DType.BOOL, dev.sparkj.tensor.Backends.defaultBackend(), batch, 1, gridH, gridW);
-    }
 }

@@ -56,7 +56,7 @@ final class ErfMath {
             FloatVector small = v.mul(p);
             FloatVector zc = ax.min(10f); // erfc(10) < 2e-44: beyond, erf is +-1 in float
             FloatVector hi = zc.mul(zc), lo = zc.fma(zc, hi.neg());
-            FloatVector e = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f)); // exp(-z^2)
+            FloatVector e = VecMath.exp(hi.neg()).mul(lo.neg().add(1f)); // exp(-z^2)
             FloatVector t = one.div(zc.fma(0.5f, 1f));
             FloatVector q = FloatVector.broadcast(F, Q[Q.length - 1]);
             for (int k = Q.length - 2; k >= 0; k--) q = q.fma(t, FloatVector.broadcast(F, Q[k]));
@@ -75,7 +75,7 @@ final class ErfMath {
             // e = exp(-x^2/2) = exp(-z^2), z = x / sqrt 2, with the square split exactly; |x| clamped where it underflowed
             FloatVector xc = v.abs().min(20f);
             FloatVector hi = xc.mul(xc), lo = xc.fma(xc, hi.neg());
-            FloatVector e = hi.mul(-0.5f).lanewise(VectorOperators.EXP).mul(lo.mul(-0.5f).add(1f));
+            FloatVector e = VecMath.exp(hi.mul(-0.5f)).mul(lo.mul(-0.5f).add(1f));
             FloatVector z = v.mul(INV_SQRT2), az = z.abs().min(15f);
             // small |z|: Phi = (1 + z P(z^2)) / 2
             FloatVector z2 = z.mul(z), p = FloatVector.broadcast(F, P[P.length - 1]);

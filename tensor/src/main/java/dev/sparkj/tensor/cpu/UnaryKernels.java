@@ -33,8 +33,8 @@ final class UnaryKernels {
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).neg().intoArray(y, yo + i); }
             case ABS -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).abs().intoArray(y, yo + i); }
-            case EXP -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
-            case LOG -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+            case EXP -> { for (int i = 0; i < n; i += VL) VecMath.exp(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
+            case LOG -> { for (int i = 0; i < n; i += VL) VecMath.log(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
             case SQRT -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).sqrt().intoArray(y, yo + i); }
             case RSQRT -> {
                 FloatVector one = FloatVector.broadcast(F, 1f);
@@ -68,7 +68,7 @@ final class UnaryKernels {
             case SIGMOID -> {
                 FloatVector one = FloatVector.broadcast(F, 1f);
                 for (int i = 0; i < n; i += VL)
-                    one.div(FloatVector.fromArray(F, x, xo + i).neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yo + i);
+                    one.div(VecMath.exp(FloatVector.fromArray(F, x, xo + i).neg()).add(1f)).intoArray(y, yo + i);
             }
             case TANH -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
             case ERF -> ErfMath.erf(x, xo, y, yo, n);

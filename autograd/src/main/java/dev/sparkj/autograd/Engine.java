@@ -67,7 +67,9 @@ public final class Engine {
         while (!ready.isEmpty()) {
             Node n = ready.poll();
             Tensor g = grads.remove(n);
+            long t0 = OpProfile.ON ? System.nanoTime() : 0;
             Tensor[] in = g == null ? null : n.run(g); // no gradient arrived: nothing flows further
+            if (OpProfile.ON) OpProfile.backwardDone(n.name(), System.nanoTime() - t0);
             if (!retainGraph) n.release();
             for (int i = 0; i < n.inputCount(); i++) {
                 Node p = n.next(i);
@@ -76,7 +78,11 @@ public final class Engine {
                 Tensor gi = in == null ? null : in[i];
                 if (gi != null) gi = conform(gi, n, i);
                 if (p != null) {
-                    if (gi != null) grads.merge(p, gi, Tensor::add);
+                    if (gi != null) {
+                        long t1 = OpProfile.ON ? System.nanoTime() : 0;
+                        grads.merge(p, gi, Tensor::add);
+                        if (OpProfile.ON) OpProfile.backwardDone("(gradient sum)", System.nanoTime() - t1);
+                    }
                     if (--pending.get(p)[0] == 0) ready.add(p);
                 } else {
                     if (gi != null) leafGrads.merge(leaf, gi, Tensor::add);

@@ -74,6 +74,7 @@ public final class Node {
      * nothing is kept.
      */
     public static Variable record(String name, Variable[] inputs, Tensor output, Tensor[] saved, Backward backward) {
+        OpProfile.forwardDone(name);
         if (!NoGrad.isGradEnabled() || !anyRequiresGrad(inputs)) return new Variable(output, false);
         if (!output.dtype().isFloating()) throw new IllegalStateException(name + ": a differentiable op produced " + output.dtype());
         return new Variable(output, true, new Node(name, inputs, saved, backward));

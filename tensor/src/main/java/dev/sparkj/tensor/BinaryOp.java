@@ -1,8 +1,14 @@
 package dev.sparkj.tensor;
 
-/** Elementwise functions of two operands. Comparisons produce BOOL tensors. */
+/**
+ * Elementwise functions of two operands. Comparisons produce BOOL tensors.
+ *
+ * <p>RELU_GRAD and RELU6_GRAD are the backward passes of relu and relu6 in one pass: {@code a} is the
+ * incoming gradient and {@code b} the activation (input or output, the rule is the same): the result is
+ * {@code a} where {@code b > 0} (relu) or {@code 0 < b < 6} (relu6), else 0.
+ */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, MAX, MIN, POW,
+    ADD, SUB, MUL, DIV, MAX, MIN, POW, RELU_GRAD, RELU6_GRAD,
     EQ, NE, LT, LE, GT, GE;
 
     /** Whether the result is a BOOL mask. */

@@ -94,17 +94,13 @@ public final class UnaryOps {
     /** Gradient passes where the output is positive. */
     public static Variable relu(Variable a) {
         Tensor y = a.data().relu();
-        return Node.unary("relu", a, y, new Tensor[]{y}, (n, g) -> Tensor.where(n.saved(0).gt(0), g, zero(g)));
+        return Node.unary("relu", a, y, new Tensor[]{y}, (n, g) -> g.apply(BinaryOp.RELU_GRAD, n.saved(0)));
     }
 
     /** min(max(x, 0), 6); gradient passes where 0 < x < 6 (PyTorch's hardtanh rule). */
     public static Variable relu6(Variable a) {
         Tensor x = a.data();
-        return Node.unary("relu6", a, x.relu6(), new Tensor[]{x}, (n, g) -> {
-            Tensor xv = n.saved(0);
-            Tensor inside = asFloat(xv.gt(0), g).mul(asFloat(xv.lt(6), g));
-            return g.mul(inside);
-        });
+        return Node.unary("relu6", a, x.relu6(), new Tensor[]{x}, (n, g) -> g.apply(BinaryOp.RELU6_GRAD, n.saved(0)));
     }
 
     /** Exact (erf) GELU; the derivative comes from {@link UnaryOp#GELU_GRAD}. */

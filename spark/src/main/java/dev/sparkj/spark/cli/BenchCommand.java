@@ -1,5 +1,6 @@
 package dev.sparkj.spark.cli;
 
+import dev.sparkj.autograd.OpProfile;
 import dev.sparkj.autograd.Variable;
 import dev.sparkj.nn.Module;
 import dev.sparkj.nn.models.Models;
@@ -29,7 +30,8 @@ final class BenchCommand {
 
     static int run(String[] argv) {
         if (argv.length == 0 || !argv[0].equals("pretrain"))
-            throw new IllegalArgumentException("usage: sparkj bench pretrain --model resnet50 --input-size 224 --batch 16 --steps 3 [--mode packed|masked-dense] [--decoder-width 768] [--mask-ratio 0.6]");
+            throw new IllegalArgumentException("usage: sparkj bench pretrain --model resnet50 --input-size 224 --batch 16 --steps 3 [--mode packed|masked-dense] [--decoder-width 768] [--mask-ratio 0.6]"
+                    + " (per-op times: SPARKJ_JAVA_OPTS=-Dsparkj.profile=true)");
         Flags a = new Flags("bench pretrain", Arrays.copyOfRange(argv, 1, argv.length),
                 Set.of("--model", "--input-size", "--batch", "--steps", "--warmup", "--mode", "--decoder-width", "--mask-ratio", "--seed"), Set.of(), Set.of());
         String model = a.str("--model", "resnet50");
@@ -54,7 +56,9 @@ final class BenchCommand {
         double[] step = new double[steps], fwd = new double[steps], bwd = new double[steps], upd = new double[steps];
         long flops = 0;
         for (int i = -warmup; i < steps; i++) {
+            if (i == 0) OpProfile.start();
             Tensor active = m.sampleMask(batch, rng);
+            OpProfile.restartClock();
             long f0 = FlopCounter.total();
             long t0 = System.nanoTime();
             Variable loss = m.forward(x, active).loss();
@@ -72,6 +76,7 @@ final class BenchCommand {
             System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f) loss %.4f%n",
                     i < 0 ? "warm-up" : "step", i < 0 ? i + warmup + 1 : i + 1, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, l);
         }
+        if (OpProfile.ON) System.err.print(OpProfile.report());
         double med = median(step);
         double gflops = flops / 1e9 / Arrays.stream(step).sum();
         long rss = peakRssBytes();

@@ -52,6 +52,18 @@ final class BinaryKernels {
             case MAX -> { for (int i = 0; i < n; i += VL) va(a, ao + i).max(va(b, bo + i)).intoArray(y, yo + i); }
             case MIN -> { for (int i = 0; i < n; i += VL) va(a, ao + i).min(va(b, bo + i)).intoArray(y, yo + i); }
             case POW -> { for (int i = 0; i < n; i += VL) va(a, ao + i).lanewise(VectorOperators.POW, va(b, bo + i)).intoArray(y, yo + i); }
+            case RELU_GRAD -> {
+                FloatVector zero = FloatVector.zero(F);
+                for (int i = 0; i < n; i += VL)
+                    zero.blend(va(a, ao + i), va(b, bo + i).compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
+            }
+            case RELU6_GRAD -> {
+                FloatVector zero = FloatVector.zero(F);
+                for (int i = 0; i < n; i += VL) {
+                    FloatVector v = va(b, bo + i);
+                    zero.blend(va(a, ao + i), v.compare(VectorOperators.GT, 0f).and(v.compare(VectorOperators.LT, 6f))).intoArray(y, yo + i);
+                }
+            }
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
         }
     }
@@ -91,6 +103,11 @@ final class BinaryKernels {
                     FloatVector sv = FloatVector.broadcast(F, s);
                     for (int i = 0; i < n; i += VL) va(a, ao + i).lanewise(VectorOperators.POW, sv).intoArray(y, yo + i);
                 }
+            }
+            case RELU_GRAD, RELU6_GRAD -> { // one activation value for all: the gradient passes whole or not at all
+                boolean pass = op == BinaryOp.RELU_GRAD ? s > 0 : s > 0 && s < 6;
+                FloatVector zero = FloatVector.zero(F);
+                for (int i = 0; i < n; i += VL) (pass ? va(a, ao + i) : zero).intoArray(y, yo + i);
             }
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
         }

@@ -37,6 +37,8 @@ public final class Scalar {
             case MAX -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
             case MIN -> Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
             case POW -> Math.pow(a, b);
+            case RELU_GRAD -> b > 0 ? a : 0;
+            case RELU6_GRAD -> b > 0 && b < 6 ? a : 0;
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;

@@ -1,0 +1,74 @@
+package dev.sparkj.autograd;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a training step's time goes, per op, when {@code -Dsparkj.profile=true} (off by default; then every
+ * call here returns at once).
+ *
+ * <p>Forward: ops run one after another on the calling thread, and each differentiable op ends by recording
+ * its node ({@link Node#record}), so the time since the previous record is charged to the op being recorded
+ * (glue code between ops, such as shape bookkeeping, is charged to the op that follows it). Backward: the
+ * {@link Engine} times each node's backward, and the summing of gradients that meet at a node separately
+ * ("(gradient sum)"). Call {@link #start()} before the region of interest and {@link #report()} after it.
+ */
+public final class OpProfile {
+    private OpProfile() {}
+
+    /** Whether profiling is on ({@code -Dsparkj.profile=true}). */
+    public static final boolean ON = Boolean.getBoolean("sparkj.profile");
+
+    private static final Map<String, long[]> FORWARD = new HashMap<>(), BACKWARD = new HashMap<>();
+    private static long mark = System.nanoTime();
+
+    /** Clears the tallies and starts the forward clock. */
+    public static synchronized void start() {
+        if (!ON) return;
+        FORWARD.clear();
+        BACKWARD.clear();
+        mark = System.nanoTime();
+    }
+
+    /** Restarts the forward clock without charging the time since the last mark to any op (e.g. after backward). */
+    public static synchronized void restartClock() {
+        if (ON) mark = System.nanoTime();
+    }
+
+    static synchronized void forwardDone(String op) {
+        if (!ON) return;
+        long now = System.nanoTime();
+        add(FORWARD, op, now - mark);
+        mark = now;
+    }
+
+    static synchronized void backwardDone(String op, long nanos) {
+        if (ON) add(BACKWARD, op, nanos);
+    }
+
+    private static void add(Map<String, long[]> m, String op, long nanos) {
+        long[] v = m.computeIfAbsent(op, k -> new long[2]);
+        v[0] += nanos;
+        v[1]++;
+    }
+
+    /** A table of forward and backward seconds per op, largest first, with shares of the profiled total. */
+    public static synchronized String report() {
+        if (!ON) return "";
+        long fw = FORWARD.values().stream().mapToLong(v -> v[0]).sum(), bw = BACKWARD.values().stream().mapToLong(v -> v[0]).sum();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "op profile: forward %.3f s, backward %.3f s%n", fw / 1e9, bw / 1e9));
+        sb.append(String.format(Locale.ROOT, "  %-9s %-36s %10s %7s %8s%n", "pass", "op", "seconds", "share", "calls"));
+        for (var pass : List.of(Map.entry("forward", FORWARD), Map.entry("backward", BACKWARD))) {
+            List<Map.Entry<String, long[]>> rows = new ArrayList<>(pass.getValue().entrySet());
+            rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+            for (var r : rows)
+                sb.append(String.format(Locale.ROOT, "  %-9s %-36s %10.3f %6.1f%% %8d%n", pass.getKey(), r.getKey(),
+                        r.getValue()[0] / 1e9, 100.0 * r.getValue()[0] / Math.max(1, fw + bw), r.getValue()[1]));
+        }
+        return sb.toString();
+    }
+}

@@ -508,6 +508,17 @@ class BackendConformanceTest {
             check(b, Tol.products(72), be -> on(gy, be).conv2dBackwardInput(on(w, be), spec, x.shape()));
             check(b, Tol.products(2048), be -> on(gy, be).conv2dBackwardWeight(on(x, be), spec, w.shape()));
         }));
+        String chunked = "conv2d weight gradient over many pixels (fixed pixel chunks, several L2 tiles each)";
+        cs.add(new Case(chunked, b -> {
+            Rng r = rng(chunked);
+            Conv2dSpec s1 = Conv2dSpec.of(1, 1, 1);
+            Tensor x = normal(r, Layout.CHANNELS_LAST, 3, 13, 48, 45), gy = normal(r, Layout.CHANNELS_LAST, 3, 6, 48, 45);
+            check(b, Tol.products(3 * 48 * 45), be -> on(gy, be).conv2dBackwardWeight(on(x, be), s1, new int[]{6, 13, 3, 3}));
+            // strided 4x4 kernel with 2 groups (the transposed convolution's weight gradient has this form)
+            Conv2dSpec s2 = new Conv2dSpec(2, 2, 1, 1, 1, 1, 2);
+            Tensor x2 = normal(r, Layout.CHANNELS_LAST, 2, 8, 130, 66), gy2 = normal(r, Layout.CHANNELS_LAST, 2, 6, 65, 33);
+            check(b, Tol.products(2 * 65 * 33), be -> on(gy2, be).conv2dBackwardWeight(on(x2, be), s2, new int[]{6, 4, 4, 4}));
+        }));
         cs.add(new Case("conv2d into an explicitly strided output", b -> {
             Rng r = rng("conv strided out");
             Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 5, 7, 6), w = r.normal(0, 1, 4, 5, 3, 3);

@@ -16,39 +16,42 @@ final class Im2col {
      * {@code G * K}): row p is output pixel (n, oy, ox) in row-major order, laid out {@code [G][KH][KW][C/G]}.
      */
     static void forward(Nhwc x, ConvGeometry g, int r0, int rows, float[] col) {
+        Parallel.forRange(rows, StridedLoops.grain(rows, g.groups() * g.k()), (lo, hi) -> forwardRows(x, g, r0, lo, hi, col, 0));
+    }
+
+    /** Rows {@code lo .. hi} (relative to {@code r0}) of {@link #forward}, on the calling thread; row r lands at {@code col[colOff + r * ld]}. */
+    static void forwardRows(Nhwc x, ConvGeometry g, int r0, int lo, int hi, float[] col, int colOff) {
         final int G = g.groups(), cg = g.cg(), K = g.k(), ld = G * K, hw = g.ho() * g.wo();
         final boolean runs = G == 1 && g.dw() == 1 && x.sW() == cg;
-        Parallel.forRange(rows, StridedLoops.grain(rows, ld), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int p = r0 + r, n = p / hw, rem = p % hw, oy = rem / g.wo(), ox = rem % g.wo();
-                int iy0 = oy * g.sh() - g.ph(), ix0 = ox * g.sw() - g.pw();
-                int xb = x.off() + n * x.sN(), dst = r * ld;
-                if (runs) { // all kx of one ky are adjacent pixels: one copy per ky
-                    int kx0 = Math.max(0, -ix0), kx1 = Math.min(g.kw(), x.w() - ix0);
-                    for (int ky = 0; ky < g.kh(); ky++) {
-                        int iy = iy0 + ky * g.dh(), d = dst + ky * g.kw() * cg;
-                        if (iy < 0 || iy >= x.h() || kx0 >= kx1) {
-                            Arrays.fill(col, d, d + g.kw() * cg, 0f);
-                            continue;
-                        }
-                        Arrays.fill(col, d, d + kx0 * cg, 0f);
-                        System.arraycopy(x.a(), xb + iy * x.sH() + (ix0 + kx0) * x.sW(), col, d + kx0 * cg, (kx1 - kx0) * cg);
-                        Arrays.fill(col, d + kx1 * cg, d + g.kw() * cg, 0f);
+        for (int r = lo; r < hi; r++) {
+            int p = r0 + r, n = p / hw, rem = p % hw, oy = rem / g.wo(), ox = rem % g.wo();
+            int iy0 = oy * g.sh() - g.ph(), ix0 = ox * g.sw() - g.pw();
+            int xb = x.off() + n * x.sN(), dst = colOff + r * ld;
+            if (runs) { // all kx of one ky are adjacent pixels: one copy per ky
+                int kx0 = Math.max(0, -ix0), kx1 = Math.min(g.kw(), x.w() - ix0);
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int iy = iy0 + ky * g.dh(), d = dst + ky * g.kw() * cg;
+                    if (iy < 0 || iy >= x.h() || kx0 >= kx1) {
+                        Arrays.fill(col, d, d + g.kw() * cg, 0f);
+                        continue;
                     }
-                    continue;
+                    Arrays.fill(col, d, d + kx0 * cg, 0f);
+                    System.arraycopy(x.a(), xb + iy * x.sH() + (ix0 + kx0) * x.sW(), col, d + kx0 * cg, (kx1 - kx0) * cg);
+                    Arrays.fill(col, d + kx1 * cg, d + g.kw() * cg, 0f);
                 }
-                for (int gi = 0; gi < G; gi++)
-                    for (int ky = 0; ky < g.kh(); ky++) {
-                        int iy = iy0 + ky * g.dh();
-                        boolean rowIn = iy >= 0 && iy < x.h();
-                        for (int kx = 0; kx < g.kw(); kx++) {
-                            int ix = ix0 + kx * g.dw(), d = dst + gi * K + (ky * g.kw() + kx) * cg;
-                            if (rowIn && ix >= 0 && ix < x.w()) copy(x.a(), xb + iy * x.sH() + ix * x.sW() + gi * cg, col, d, cg);
-                            else Arrays.fill(col, d, d + cg, 0f);
-                        }
-                    }
+                continue;
             }
-        });
+            for (int gi = 0; gi < G; gi++)
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int iy = iy0 + ky * g.dh();
+                    boolean rowIn = iy >= 0 && iy < x.h();
+                    for (int kx = 0; kx < g.kw(); kx++) {
+                        int ix = ix0 + kx * g.dw(), d = dst + gi * K + (ky * g.kw() + kx) * cg;
+                        if (rowIn && ix >= 0 && ix < x.w()) copy(x.a(), xb + iy * x.sH() + ix * x.sW() + gi * cg, col, d, cg);
+                        else Arrays.fill(col, d, d + cg, 0f);
+                    }
+                }
+        }
     }
 
     /** The taps of one sub-pixel phase of the input gradient, highest first (so output pixels ascend). */

@@ -97,12 +97,17 @@ public final class UnaryOps {
         return Node.unary("relu", a, y, new Tensor[]{y}, (n, g) -> Tensor.where(n.saved(0).gt(0), g, zero(g)));
     }
 
-    /** min(max(x, 0), 6); gradient passes where 0 < x < 6 (PyTorch's hardtanh rule). */
+    /**
+     * min(max(x, 0), 6); gradient passes where 0 < x < 6 (PyTorch's hardtanh rule). The test reads the
+     * output, which lies strictly inside (0, 6) exactly where the input does, so the node saves y: the
+     * next layer (a conv) keeps y anyway, while x would be one more activation-sized tensor held for
+     * backward (PyTorch's in-place ReLU6 does the same).
+     */
     public static Variable relu6(Variable a) {
-        Tensor x = a.data();
-        return Node.unary("relu6", a, x.relu6(), new Tensor[]{x}, (n, g) -> {
-            Tensor xv = n.saved(0);
-            Tensor inside = asFloat(xv.gt(0), g).mul(asFloat(xv.lt(6), g));
+        Tensor y = a.data().relu6();
+        return Node.unary("relu6", a, y, new Tensor[]{y}, (n, g) -> {
+            Tensor yv = n.saved(0);
+            Tensor inside = asFloat(yv.gt(0), g).mul(asFloat(yv.lt(6), g));
             return g.mul(inside);
         });
     }

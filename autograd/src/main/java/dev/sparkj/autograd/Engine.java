@@ -58,6 +58,9 @@ public final class Engine {
             }
         }
 
+        if (MemoryReport.ON) MemoryReport.graph(pending.keySet());
+        int walked = 0;
+
         // 2. Kahn's order: a node runs when all edges into it have delivered.
         IdentityHashMap<Node, Tensor> grads = new IdentityHashMap<>();
         IdentityHashMap<Variable, Tensor> leafGrads = new IdentityHashMap<>();
@@ -71,6 +74,8 @@ public final class Engine {
             Tensor[] in = g == null ? null : n.run(g); // no gradient arrived: nothing flows further
             if (OpProfile.ON) OpProfile.backwardDone(n.name(), System.nanoTime() - t0);
             if (!retainGraph) n.release();
+            if (MemoryReport.ON && MemoryReport.sample(++walked)) MemoryReport.heap("node " + walked + " (" + n.name() + ", "
+                    + grads.size() + " pending gradients)");
             for (int i = 0; i < n.inputCount(); i++) {
                 Node p = n.next(i);
                 Variable leaf = n.leaf(i);
@@ -93,6 +98,7 @@ public final class Engine {
                 }
             }
         }
+        if (MemoryReport.ON) MemoryReport.heap("backward end (" + walked + " nodes)");
     }
 
     /** Brings the gradient for input {@code i} of {@code n} to that input's shape and dtype. */

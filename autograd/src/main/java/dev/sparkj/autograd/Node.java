@@ -141,6 +141,9 @@ public final class Node {
         return g;
     }
 
+    /** The saved tensors (null once released), for {@link MemoryReport}. */
+    Tensor[] savedTensors() { return saved; }
+
     /** Drops the saved tensors so their memory can be reclaimed. */
     void release() {
         released = true;

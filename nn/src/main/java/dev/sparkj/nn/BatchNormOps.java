@@ -4,7 +4,9 @@ import dev.sparkj.autograd.Node;
 import dev.sparkj.autograd.Variable;
 import dev.sparkj.tensor.Backend;
 import dev.sparkj.tensor.DType;
+import dev.sparkj.tensor.HeapStorage;
 import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.Parallel;
 
 /**
  * BatchNorm's normalisation as one autograd op with a hand-written backward. Channel axis 1; the
@@ -60,8 +62,15 @@ public final class BatchNormOps {
         double[] g = gamma.data().toDoubleArray(), bt = beta.data().toDoubleArray();
         double[] a = new double[c];
         for (int i = 0; i < c; i++) a[i] = g[i] * invstd[i];
-        Tensor xc = xd.sub(channelVector(mean, xd));                              // x - mean (kept for backward)
-        Tensor y = xc.mul(channelVector(a, xd)).add(channelVector(bt, xd));
+        Tensor xc, y;
+        Tensor[] fused = Fused.centreAndScale(xd, mean, a, bt);
+        if (fused != null) {
+            xc = fused[0];
+            y = fused[1];
+        } else {
+            xc = xd.sub(channelVector(mean, xd));                                 // x - mean (kept for backward)
+            y = xc.mul(channelVector(a, xd)).add(channelVector(bt, xd));
+        }
         int[] axes = nonChannelAxes(xd.rank());
         double[] invC = invstd.clone();
         DType gt = gamma.dtype(), bt2 = beta.dtype();
@@ -90,12 +99,89 @@ public final class BatchNormOps {
                                 p[i] = -a[i] * invC[i] * invC[i] * rsgxc[i] / count;
                                 q[i] = -a[i] * rsg[i] / count;
                             }
-                            gx = gy.mul(channelVector(a, gy)).add(xs.mul(channelVector(p, xs))).add(channelVector(q, gy));
+                            gx = Fused.gradInput(gy, a, xs, p, q);
+                            if (gx == null)
+                                gx = gy.mul(channelVector(a, gy)).add(xs.mul(channelVector(p, xs))).add(channelVector(q, gy));
                         }
                     }
                     return new Tensor[]{gx,
                             node.needs(1) ? vector(gGamma, gt, gb) : null,
                             node.needs(2) ? vector(sg, bt2, bb) : null};
                 });
+    }
+
+    /**
+     * One-pass versions of the per-channel elementwise chains above for dense row-major F32 heap tensors
+     * (NCHW images, packed {@code [rows, C]} maps): the same float operations in the same order, each
+     * rounded to float as the composed tensor ops round them (so the bits are identical), without the
+     * activation-sized temporaries of the composed form. They return null for any other layout, and the
+     * caller then composes tensor ops.
+     */
+    static final class Fused {
+        private Fused() {}
+
+        /** Elements per parallel chunk. */
+        private static final int GRAIN = 1 << 15;
+
+        private static float[] array(Tensor t) {
+            return t.dtype() == DType.F32 && t.storage() instanceof HeapStorage h && t.isContiguous() && t.rank() >= 2 ? h.f32() : null;
+        }
+
+        private static float[] floats(double[] v) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+            return f;
+        }
+
+        /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
+        private interface Run { void apply(int from, int to, int channel); }
+
+        private static void forRuns(int numel, int c, int inner, Run run) {
+            Parallel.forRange(numel, GRAIN, (lo, hi) -> {
+                int i = lo;
+                while (i < hi) {
+                    int plane = i / inner, end = Math.min(hi, (plane + 1) * inner);
+                    run.apply(i, end, plane % c);
+                    i = end;
+                }
+            });
+        }
+
+        /** {@code xc = x - mean} and {@code y = xc·a + b} per channel, or null when x is not a dense row-major F32 heap tensor. */
+        static Tensor[] centreAndScale(Tensor x, double[] mean, double[] a, double[] b) {
+            float[] xa = array(x);
+            if (xa == null) return null;
+            int[] shape = x.shape();
+            int n = x.numel(), c = shape[1], inner = n / Math.max(1, shape[0] * c), xo = x.offset();
+            if (n == 0 || inner == 0) return null;
+            float[] mf = floats(mean), af = floats(a), bf = floats(b);
+            float[] xc = new float[n], y = new float[n];
+            forRuns(n, c, inner, (from, to, ch) -> {
+                float m = mf[ch], s = af[ch], t = bf[ch];
+                for (int i = from; i < to; i++) {
+                    float d = xa[xo + i] - m;
+                    xc[i] = d;
+                    y[i] = d * s + t;
+                }
+            });
+            return new Tensor[]{Tensor.of(xc, shape).to(x.backend()), Tensor.of(y, shape).to(x.backend())};
+        }
+
+        /** {@code gy·a + xs·p + q} per channel (in that order), or null unless gy and xs are dense row-major F32 heap tensors of one shape. */
+        static Tensor gradInput(Tensor gy, double[] a, Tensor xs, double[] p, double[] q) {
+            float[] ga = array(gy), xa = array(xs);
+            if (ga == null || xa == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || gy.backend() != xs.backend()) return null;
+            int[] shape = gy.shape();
+            int n = gy.numel(), c = shape[1], inner = n / Math.max(1, shape[0] * c), go = gy.offset(), xo = xs.offset();
+            if (n == 0 || inner == 0) return null;
+            float[] af = floats(a), pf = floats(p), qf = floats(q);
+            float[] gx = new float[n];
+            forRuns(n, c, inner, (from, to, ch) -> {
+                float s = af[ch], u = pf[ch], v = qf[ch];
+                for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + xa[xo + i] * u + v;
+            });
+            return Tensor.of(gx, shape).to(gy.backend());
+        }
+
     }
 }

@@ -8,7 +8,6 @@ import dev.sparkj.tensor.Tensor;
 import dev.sparkj.tensor.UnaryOp;
 
 import static dev.sparkj.autograd.ops.OpUtil.asFloat;
-import static dev.sparkj.autograd.ops.OpUtil.zero;
 
 /**
  * Elementwise functions of one variable (arithmetic, activations) with their gradients; use them through
@@ -97,10 +96,15 @@ public final class UnaryOps {
         return Node.unary("relu", a, y, new Tensor[]{y}, (n, g) -> g.apply(BinaryOp.RELU_GRAD, n.saved(0)));
     }
 
-    /** min(max(x, 0), 6); gradient passes where 0 < x < 6 (PyTorch's hardtanh rule). */
+    /**
+     * min(max(x, 0), 6); gradient passes where 0 < x < 6 (PyTorch's hardtanh rule). The test reads the
+     * output, which lies strictly inside (0, 6) exactly where the input does, so the node saves y: the
+     * next layer (a conv) keeps y anyway, while x would be one more activation-sized tensor held for
+     * backward (PyTorch's in-place ReLU6 does the same).
+     */
     public static Variable relu6(Variable a) {
-        Tensor x = a.data();
-        return Node.unary("relu6", a, x.relu6(), new Tensor[]{x}, (n, g) -> g.apply(BinaryOp.RELU6_GRAD, n.saved(0)));
+        Tensor y = a.data().relu6();
+        return Node.unary("relu6", a, y, new Tensor[]{y}, (n, g) -> g.apply(BinaryOp.RELU6_GRAD, n.saved(0)));
     }
 
     /** Exact (erf) GELU; the derivative comes from {@link UnaryOp#GELU_GRAD}. */

@@ -51,6 +51,11 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("sparkj " + args[0] + ": " + e.getMessage());
             return 2;
+        } catch (OutOfMemoryError e) {
+            System.err.printf(java.util.Locale.ROOT, "sparkj %s: out of memory (%s) with a maximum heap of %d MB; "
+                    + "give the JVM more, e.g. SPARKJ_JAVA_OPTS=-Xmx12g, or use a smaller --batch%n",
+                    args[0], e.getMessage(), Runtime.getRuntime().maxMemory() >> 20);
+            return 1;
         } catch (Exception e) {
             System.err.println("sparkj " + args[0] + ": " + e);
             e.printStackTrace();

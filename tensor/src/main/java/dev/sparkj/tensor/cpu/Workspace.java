@@ -17,8 +17,13 @@ import java.util.List;
 final class Workspace {
     private Workspace() {}
 
-    /** Floats kept idle in the pool at most (256 MiB). */
-    static final long MAX_POOLED = 64L << 20;
+    /**
+     * Floats kept idle in the pool at most (64 MiB; {@code -Dsparkj.workspace.maxPooledMiB=N} overrides).
+     * Idle arrays are live heap for the whole step, so the bound is part of the peak memory: the small,
+     * frequently reused tiles fit, while whole-activation layout copies (up to ~150 MB each in SparK's
+     * decoder at 224 px) are dropped after use rather than parked next to the activations saved for backward.
+     */
+    static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB", 64L) << 18;
 
     private static final List<float[]> FREE = new ArrayList<>();
     private static long pooled;

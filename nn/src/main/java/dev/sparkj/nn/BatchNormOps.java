@@ -78,8 +78,9 @@ public final class BatchNormOps {
         return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{xc},
                 (node, gy) -> {
                     Tensor xs = node.saved(0);                                    // x - mean
-                    double[] sg = gy.sum(axes, false).toDoubleArray();            // Σgy
-                    double[] sgxc = gy.mul(xs).sum(axes, false).toDoubleArray();  // Σgy·(x - mean)
+                    double[][] sums = Fused.sums(gy, xs);
+                    double[] sg = sums != null ? sums[0] : gy.sum(axes, false).toDoubleArray();                // Σgy
+                    double[] sgxc = sums != null ? sums[1] : gy.mul(xs).sum(axes, false).toDoubleArray();      // Σgy·(x - mean)
                     double[] gGamma = new double[c];
                     for (int i = 0; i < c; i++) gGamma[i] = invC[i] * sgxc[i];
                     Tensor gx = null;
@@ -111,20 +112,41 @@ public final class BatchNormOps {
     }
 
     /**
-     * One-pass versions of the per-channel elementwise chains above for dense row-major F32 heap tensors
-     * (NCHW images, packed {@code [rows, C]} maps): the same float operations in the same order, each
-     * rounded to float as the composed tensor ops round them (so the bits are identical), without the
-     * activation-sized temporaries of the composed form. They return null for any other layout, and the
-     * caller then composes tensor ops.
+     * One-pass versions of the per-channel chains above for dense F32 heap tensors: row-major
+     * ({@code [N, C, H, W]} images, packed {@code [rows, C]} maps) or channels-last ({@code [N, C, H, W]}
+     * stored NHWC, as the decoder keeps its activations). The elementwise ones do the same float operations in
+     * the same order as the composed tensor ops (so the bits are identical), without the activation-sized
+     * temporaries of the composed form; {@link #sums} adds in double per channel in a fixed order. They
+     * return null for any other layout, and the caller then composes tensor ops.
      */
     static final class Fused {
         private Fused() {}
 
         /** Elements per parallel chunk. */
         private static final int GRAIN = 1 << 15;
+        /** Rows per partial sum in {@link #sums} over channels-last rows: fixed, so the order never depends on the threads. */
+        private static final int SUM_ROWS = 1024;
 
-        private static float[] array(Tensor t) {
-            return t.dtype() == DType.F32 && t.storage() instanceof HeapStorage h && t.isContiguous() && t.rank() >= 2 ? h.f32() : null;
+        /** A tensor's heap array and how its elements map to channels: planes of {@code inner} values per (n, c), or rows of C. */
+        private record Layout(float[] a, int off, int n, int c, int inner) {
+            boolean rows() { return inner == 1; }
+        }
+
+        private static Layout layout(Tensor t) {
+            if (t.dtype() != DType.F32 || !(t.storage() instanceof HeapStorage h) || t.rank() < 2 || t.numel() == 0) return null;
+            int n = t.numel(), c = t.shape(1);
+            if (t.isContiguous()) return new Layout(h.f32(), t.offset(), n, c, n / Math.max(1, t.shape(0) * c));
+            if (t.isChannelsLast()) return new Layout(h.f32(), t.offset(), n, c, 1);
+            return null;
+        }
+
+        /** An empty tensor with t's shape and memory order (dense, offset 0) and its array. */
+        private static Tensor like(Tensor t) {
+            return t.emptyLike();
+        }
+
+        private static float[] arrayOf(Tensor t) {
+            return ((HeapStorage) t.storage()).f32();
         }
 
         private static float[] floats(double[] v) {
@@ -136,52 +158,126 @@ public final class BatchNormOps {
         /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
         private interface Run { void apply(int from, int to, int channel); }
 
-        private static void forRuns(int numel, int c, int inner, Run run) {
-            Parallel.forRange(numel, GRAIN, (lo, hi) -> {
+        /** Runs over a row-major layout's memory in channel-constant runs (parts of one plane). */
+        private static void forRuns(Layout l, Run run) {
+            Parallel.forRange(l.n(), GRAIN, (lo, hi) -> {
                 int i = lo;
                 while (i < hi) {
-                    int plane = i / inner, end = Math.min(hi, (plane + 1) * inner);
-                    run.apply(i, end, plane % c);
+                    int plane = i / l.inner(), end = Math.min(hi, (plane + 1) * l.inner());
+                    run.apply(i, end, plane % l.c());
                     i = end;
                 }
             });
         }
 
-        /** {@code xc = x - mean} and {@code y = xc·a + b} per channel, or null when x is not a dense row-major F32 heap tensor. */
+        /** {@code xc = x - mean} and {@code y = xc·a + b} per channel, or null for other layouts. */
         static Tensor[] centreAndScale(Tensor x, double[] mean, double[] a, double[] b) {
-            float[] xa = array(x);
-            if (xa == null) return null;
-            int[] shape = x.shape();
-            int n = x.numel(), c = shape[1], inner = n / Math.max(1, shape[0] * c), xo = x.offset();
-            if (n == 0 || inner == 0) return null;
-            float[] mf = floats(mean), af = floats(a), bf = floats(b);
-            float[] xc = new float[n], y = new float[n];
-            forRuns(n, c, inner, (from, to, ch) -> {
-                float m = mf[ch], s = af[ch], t = bf[ch];
-                for (int i = from; i < to; i++) {
-                    float d = xa[xo + i] - m;
-                    xc[i] = d;
-                    y[i] = d * s + t;
-                }
-            });
-            return new Tensor[]{Tensor.of(xc, shape).to(x.backend()), Tensor.of(y, shape).to(x.backend())};
+            Layout l = layout(x);
+            if (l == null) return null;
+            float[] xa = l.a(), mf = floats(mean), af = floats(a), bf = floats(b);
+            int xo = l.off();
+            Tensor xcT = like(x), yT = like(x);
+            float[] xc = arrayOf(xcT), y = arrayOf(yT);
+            if (l.rows()) {
+                int c = l.c();
+                Parallel.forRange(l.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
+                    for (int r = lo; r < hi; r++) {
+                        int base = r * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            float d = xa[xo + base + ch] - mf[ch];
+                            xc[base + ch] = d;
+                            y[base + ch] = d * af[ch] + bf[ch];
+                        }
+                    }
+                });
+            } else {
+                forRuns(l, (from, to, ch) -> {
+                    float m = mf[ch], s = af[ch], t = bf[ch];
+                    for (int i = from; i < to; i++) {
+                        float d = xa[xo + i] - m;
+                        xc[i] = d;
+                        y[i] = d * s + t;
+                    }
+                });
+            }
+            return new Tensor[]{xcT, yT};
         }
 
-        /** {@code gy·a + xs·p + q} per channel (in that order), or null unless gy and xs are dense row-major F32 heap tensors of one shape. */
+        /** {@code gy·a + xs·p + q} per channel (in that order), or null unless gy and xs share a supported layout. */
         static Tensor gradInput(Tensor gy, double[] a, Tensor xs, double[] p, double[] q) {
-            float[] ga = array(gy), xa = array(xs);
-            if (ga == null || xa == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || gy.backend() != xs.backend()) return null;
-            int[] shape = gy.shape();
-            int n = gy.numel(), c = shape[1], inner = n / Math.max(1, shape[0] * c), go = gy.offset(), xo = xs.offset();
-            if (n == 0 || inner == 0) return null;
-            float[] af = floats(a), pf = floats(p), qf = floats(q);
-            float[] gx = new float[n];
-            forRuns(n, c, inner, (from, to, ch) -> {
-                float s = af[ch], u = pf[ch], v = qf[ch];
-                for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + xa[xo + i] * u + v;
-            });
-            return Tensor.of(gx, shape).to(gy.backend());
+            Layout lg = layout(gy), lx = layout(xs);
+            if (lg == null || lx == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || lg.rows() != lx.rows()
+                    || gy.backend() != xs.backend()) return null;
+            float[] ga = lg.a(), xa = lx.a(), af = floats(a), pf = floats(p), qf = floats(q);
+            int go = lg.off(), xo = lx.off();
+            Tensor gxT = like(gy);
+            float[] gx = arrayOf(gxT);
+            if (lg.rows()) {
+                int c = lg.c();
+                Parallel.forRange(lg.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
+                    for (int r = lo; r < hi; r++) {
+                        int base = r * c;
+                        for (int ch = 0; ch < c; ch++) gx[base + ch] = ga[go + base + ch] * af[ch] + xa[xo + base + ch] * pf[ch] + qf[ch];
+                    }
+                });
+            } else {
+                forRuns(lg, (from, to, ch) -> {
+                    float s = af[ch], u = pf[ch], v = qf[ch];
+                    for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + xa[xo + i] * u + v;
+                });
+            }
+            return gxT;
         }
 
+        /**
+         * {@code Σgy} and {@code Σgy·xs} per channel in one pass, summed in double: row-major planes channel by
+         * channel (image after image), channels-last rows in fixed blocks of {@link #SUM_ROWS} rows whose partial
+         * sums are then added in block order. Null unless gy and xs share a supported layout.
+         */
+        static double[][] sums(Tensor gy, Tensor xs) {
+            Layout lg = layout(gy), lx = layout(xs);
+            if (lg == null || lx == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || lg.rows() != lx.rows()) return null;
+            float[] ga = lg.a(), xa = lx.a();
+            int go = lg.off(), xo = lx.off(), c = lg.c();
+            double[] sg = new double[c], sgx = new double[c];
+            if (lg.rows()) {
+                int rows = lg.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS;
+                double[] part = new double[2 * blocks * c];
+                Parallel.forEach(blocks, bk -> {
+                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), pb = 2 * bk * c;
+                    for (int r = r0; r < r1; r++) {
+                        int base = r * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            double g = ga[go + base + ch];
+                            part[pb + ch] += g;
+                            part[pb + c + ch] += g * xa[xo + base + ch];
+                        }
+                    }
+                });
+                for (int bk = 0; bk < blocks; bk++)
+                    for (int ch = 0; ch < c; ch++) {
+                        sg[ch] += part[2 * bk * c + ch];
+                        sgx[ch] += part[2 * bk * c + c + ch];
+                    }
+            } else {
+                int inner = lg.inner(), images = lg.n() / (c * inner);
+                Parallel.forRange(c, 1, (lo, hi) -> {
+                    for (int ch = lo; ch < hi; ch++) {
+                        double s1 = 0, s2 = 0;
+                        for (int img = 0; img < images; img++) {
+                            int base = (img * c + ch) * inner;
+                            for (int i = 0; i < inner; i++) {
+                                double g = ga[go + base + i];
+                                s1 += g;
+                                s2 += g * xa[xo + base + i];
+                            }
+                        }
+                        sg[ch] = s1;
+                        sgx[ch] = s2;
+                    }
+                });
+            }
+            return new double[][]{sg, sgx};
+        }
     }
 }

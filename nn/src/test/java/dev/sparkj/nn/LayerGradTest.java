@@ -63,6 +63,32 @@ class LayerGradTest {
     }
 
     @Test
+    void batchNormOnePassKernelsAgreeAcrossLayouts() {
+        // float32: row-major NCHW and channels-last take the one-pass kernels (planes / rows of C), a strided
+        // view the composed tensor ops; all three must give the same output and gradients
+        Rng r = new Rng(30); // float32 on the CPU backend (randn gives float64 for the gradient checks)
+        Tensor x = r.normal(0, 1, 3, 5, 6, 7).mul(2).add(0.5), gy = r.normal(0, 1, 3, 5, 6, 7);
+        Tensor wide = r.normal(0, 1, 3, 5, 6, 14);
+        wide.slice(3, 0, 14, 2).copyFrom(x);
+        Tensor[] layouts = {x.contiguous(), x.toChannelsLast(), wide.slice(3, 0, 14, 2)};
+        Tensor[][] res = new Tensor[3][];
+        for (int i = 0; i < 3; i++) {
+            BatchNorm2d bn = randomize(new BatchNorm2d(5), 33);
+            bn.train();
+            Variable in = Variable.param(layouts[i]);
+            Variable y = bn.forward(in);
+            y.backward(gy);
+            res[i] = new Tensor[]{y.data(), in.grad(), bn.namedParameters().get("weight").grad(), bn.namedParameters().get("bias").grad()};
+        }
+        for (int i = 1; i < 3; i++)
+            for (int k = 0; k < 4; k++) {
+                double err = res[i][k].sub(res[0][k]).abs().max().item(), scale = res[0][k].abs().max().item();
+                assertTrue(err <= 1e-5 * scale, "layout " + i + " output " + k + ": " + err + " of " + scale);
+            }
+        assertTrue(layouts[1].isChannelsLast() && res[1][0].isChannelsLast(), "channels-last in, channels-last out");
+    }
+
+    @Test
     void batchNormEvalMode() {
         BatchNorm2d bn = randomize(new BatchNorm2d(3), 20);
         bn.loadStateDict(java.util.Map.of("running_mean", Tensor.of(new float[]{0.1f, -0.2f, 0.3f}, 3),

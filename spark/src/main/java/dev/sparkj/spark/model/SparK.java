@@ -160,7 +160,9 @@ public final class SparK extends Module {
             if (!(normed instanceof SparseMap sm))
                 throw new IllegalStateException("densify norm " + i + " returned a dense map; the encoder must keep maps sparse");
             Variable dense = sm.densify(maskTokens.get(i));                 // [B,C_i,h_i,w_i], mask token at masked positions
-            toDec.add(((ImageLayer) densifyProjs.get(i)).forward(dense));
+            // The decoder works channels-last (NHWC) from here on: its convolutions run on NHWC rows, and every
+            // layer keeps its input's memory order, so no activation is copied between layouts on the way.
+            toDec.add(((ImageLayer) densifyProjs.get(i)).forward(F.toChannelsLast(dense)));
         }
         Variable rec = decoder.forward(toDec);                               // [B,3,H,W]
         Tensor inp = patchify(input);                                        // [B,L,p*p*3]

@@ -216,21 +216,50 @@ final class Winograd {
 
     // ------------------------------------------------------------------ the convolution
 
-    /** Floats of V and M per block (default 4M floats = 16 MiB, half the L3 of the development machine). */
+    /** Floats of V and M per block (default 4M floats, 16 MiB). */
     private static final int BLOCK_FLOATS = Integer.getInteger("sparkj.conv.winograd.block", 1 << 22);
-    /** Fewest tiles per block (when there are that many): each block's GEMMs repack all of U. */
-    private static final int MIN_BLOCK = Integer.getInteger("sparkj.conv.winograd.minBlock", 256);
+    /**
+     * Fewest tiles per block (when there are that many): the t^2 GEMMs of a block pack their operands
+     * afresh (all of U, and V), so short GEMMs lose much of their speed to packing. Measured at 56x56x192,
+     * batch 4, one thread: GEMM time 68-79 ms with blocks of 128 tiles, 38-42 ms with 784, while the
+     * transforms' time hardly changed.
+     */
+    private static final int MIN_BLOCK = Integer.getInteger("sparkj.conv.winograd.minBlock", 512);
 
-    /** Tiles per block for {@code cin} input and {@code cout} output channels. */
+    /**
+     * Tiles per block for {@code cin} input and {@code cout} output channels: as many as fit
+     * {@link #BLOCK_FLOATS} but at least {@link #MIN_BLOCK}, and few enough that every worker gets a block.
+     * (Results do not depend on it: each tile is transformed alone, and each row of a GEMM's result is
+     * summed in the same order whatever the number of rows.)
+     */
     static int blockTiles(int cin, int cout, int tiles, int tt) {
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cin + cout)));
-        return Math.min(tiles, (b + 3) / 4 * 4);
+        b = Math.min(b, (tiles + Parallel.threads() - 1) / Parallel.threads());
+        return Math.max(1, Math.min(tiles, roundUp(b, 4)));
     }
+
+    /**
+     * Distance in floats between the t^2 planes of V or M holding {@code floats} each: rounded up to an odd
+     * number of cache lines (16 floats). A tile writes (or reads) one vector in each of the t^2 planes; if
+     * the planes were a multiple of 4 KiB apart, all t^2 addresses would fall in the same L1 cache set
+     * (8 ways) and evict each other.
+     */
+    static int planeStride(int floats) {
+        int lines = (floats + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
+    /** Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1. */
+    static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
 
     /**
      * out = conv3x3(in) with padding (ph, pw) and transformed filter u: output pixel (y, x) reads input
      * rows {@code y - ph .. y - ph + 2} and columns {@code x - pw .. x - pw + 2}. u is
      * {@code [t^2][cout][cin]} when {@code uTransposed} (forward), else {@code [t^2][cin][cout]}.
+     *
+     * <p>The tiles are cut into blocks, and the workers take whole blocks: each transforms its block's
+     * input tiles into V, runs the t^2 GEMMs on it single-threaded, and transforms M back into the
+     * output, while V and M are still in its caches.
      */
     static void convolve(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
                          Workspace.Lease ws) {
@@ -238,238 +267,232 @@ final class Winograd {
         final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = out.n() * perImage;
         if (tiles == 0 || cout == 0) return;
-        final int block = blockTiles(cin, cout, tiles, tt);
-        final float[] v = ws.floats(tt * block * cin), mm = ws.floats(tt * block * cout);
-        for (int t0 = 0; t0 < tiles; t0 += block) {
-            final int nb = Math.min(block, tiles - t0), first = t0;
-            // 1. V[xi][tile][c] = (B^T d B)[xi] for every tile of the block
-            Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * cin), (lo, hi) -> {
-                float[] tmp = new float[tt * VL], pad = new float[tt * VL], padOut = new float[tt * VL];
-                for (int b = lo; b < hi; b++) {
-                    int tile = first + b, n = tile / perImage, r = tile % perImage;
-                    inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cin, nb * cin, tmp, pad, padOut);
+        // a tile's channels in V and M are padded to whole vectors (the GEMMs skip the padding)
+        final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
+        final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
+        final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
+        final float[] biasP = bias == null ? null : java.util.Arrays.copyOf(bias, coutP);
+        Parallel.forRange(blocks, 1, (lo, hi) -> {
+            try (Workspace.Lease own = Workspace.lease()) {
+                float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
+                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                for (int bl = lo; bl < hi; bl++) {
+                    final int first = bl * block, nb = Math.min(block, tiles - first);
+                    // 1. V[xi][tile][c] = (B^T d B)[xi] for every tile of the block
+                    for (int b = 0; b < nb; b++) {
+                        int tile = first + b, n = tile / perImage, r = tile % perImage;
+                        inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, tmp, pad);
+                    }
+                    // 2. M[xi] = V[xi] . U[xi] (tiles x cin times cin x cout), t^2 independent GEMMs
+                    for (int xi = 0; xi < tt; xi++)
+                        Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
+                                v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout,
+                                0f, mm, xi * mPlane, coutP);
+                    // 3. Y = A^T M A (+ bias) into the output pixels that exist
+                    for (int b = 0; b < nb; b++) {
+                        int tile = first + b, n = tile / perImage, r = tile % perImage;
+                        outputTile(mm, b * coutP, mPlane, biasP, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+                    }
                 }
-            });
-            // 2. M[xi] = V[xi] . U[xi] (tiles x cin times cin x cout), t^2 independent single-threaded GEMMs
-            Parallel.forRange(tt, 1, (lo, hi) -> {
-                for (int xi = lo; xi < hi; xi++)
-                    Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
-                            v, xi * nb * cin, cin, u, xi * cin * cout, uTransposed ? cin : cout,
-                            0f, mm, xi * nb * cout, cout);
-            });
-            // 3. Y = A^T M A (+ bias) into the output pixels that exist
-            Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * cout), (lo, hi) -> {
-                float[] tmp = new float[tt * VL], pad = new float[tt * VL], padOut = new float[tt * VL];
-                for (int b = lo; b < hi; b++) {
-                    int tile = first + b, n = tile / perImage, r = tile % perImage;
-                    outputTile(mm, b * cout, nb * cout, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad, padOut);
-                }
-            });
-        }
+            }
+        });
     }
 
+    static int roundUp(int x, int y) { return (x + y - 1) / y * y; }
+
     // ------------------------------------------------------------------ input tiles
+    //
+    // A 2-D transform is two passes of the 1-D one: down the t columns of the tile (into a scratch, tmp)
+    // and then along the t rows of that. Both passes are "apply B^T to each of t lines of t points, for a
+    // run of channels", so one method per tile size (bt6Lines, bt4Lines) serves both, with the offsets of
+    // the lines and points as parameters. The channel loop is innermost, a plain counted loop over
+    // vectors, so the JIT can drop the per-access bounds checks (which otherwise cost as much as the
+    // arithmetic), and no vector crosses a method call.
 
     /**
      * Transforms the t x t input tile at rows {@code iy0..}, columns {@code ix0..} of image n, every channel,
-     * into {@code v[xi * plane + off + c]}. Full channel vectors are read straight from the input; the
-     * channels past the last full vector go through a zero-padded copy ({@code pad}, {@code padOut}).
+     * into {@code v[xi * plane + off + c]} ({@code c < cinP}), CHUNK channels at a time. Interior tiles are
+     * read straight from the input; tiles that overlap the padding, and the last vector when C is not a
+     * multiple of it, are first copied into the zero-filled scratch {@code pad} ({@code [t^2][CHUNK]}).
      */
     private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane,
-                                  float[] tmp, float[] pad, float[] padOut) {
-        final int t = m + 2, c = in.c(), full = c / VL * VL;
+                                  float[] tmp, float[] pad) {
+        final int t = m + 2, c = in.c(), sH = in.sH(), sW = in.sW();
         int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) lies inside the input
         for (int i = 0; i < t; i++) {
             if (iy0 + i >= 0 && iy0 + i < in.h()) rowOk |= 1 << i;
             if (ix0 + i >= 0 && ix0 + i < in.w()) colOk |= 1 << i;
         }
-        final int base = in.off() + n * in.sN() + iy0 * in.sH() + ix0 * in.sW();
+        final boolean interior = rowOk == (1 << t) - 1 && colOk == (1 << t) - 1;
+        final int base = in.off() + n * in.sN() + iy0 * sH + ix0 * sW;
         final float[] a = in.a();
-        for (int c0 = 0; c0 < full; c0 += VL) {
-            if (m == 4) inputTransform6(a, base + c0, in.sH(), in.sW(), rowOk, colOk, tmp, v, off + c0, plane);
-            else inputTransform4(a, base + c0, in.sH(), in.sW(), rowOk, colOk, tmp, v, off + c0, plane);
-        }
-        if (full == c) return;
-        final int rest = c - full, all = (1 << t) - 1;
-        java.util.Arrays.fill(pad, 0f);
-        for (int i = 0; i < t; i++)
-            for (int j = 0; j < t; j++)
-                if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0)
-                    System.arraycopy(a, base + i * in.sH() + j * in.sW() + full, pad, (i * t + j) * VL, rest);
-        if (m == 4) inputTransform6(pad, 0, t * VL, VL, all, all, tmp, padOut, 0, VL);
-        else inputTransform4(pad, 0, t * VL, VL, all, all, tmp, padOut, 0, VL);
-        for (int xi = 0; xi < t * t; xi++) System.arraycopy(padOut, xi * VL, v, xi * plane + off + full, rest);
-    }
-
-    /** d[i][j] (VL channels at {@code base + i rs + j cs}), or zero where row i or column j lies outside. */
-    private static FloatVector load(float[] a, int base, int rs, int cs, int i, int j, int rowOk, int colOk) {
-        return (rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0
-                ? FloatVector.fromArray(F, a, base + i * rs + j * cs) : FloatVector.zero(F);
-    }
-
-    /**
-     * F(4x4, 3x3) input transform of one 6x6 tile, VL channels: {@code V = B^T d B}, written to
-     * {@code dst[dOff + xi * plane]}. Pass 1 applies B^T down each column (into tmp), pass 2 along each row.
-     */
-    private static void inputTransform6(float[] a, int base, int rs, int cs, int rowOk, int colOk, float[] tmp,
-                                        float[] dst, int dOff, int plane) {
-        for (int j = 0; j < 6; j++) {
-            if ((colOk >> j & 1) == 0) {
-                for (int i = 0; i < 6; i++) FloatVector.zero(F).intoArray(tmp, (i * 6 + j) * VL);
+        for (int c0 = 0; c0 < c; c0 += CHUNK) {
+            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
+            if (interior && real == len) {
+                transformInput(m, a, base + c0, sH, sW, len, tmp, v, off + c0, plane);
                 continue;
             }
-            bt6(load(a, base, rs, cs, 0, j, rowOk, colOk), load(a, base, rs, cs, 1, j, rowOk, colOk),
-                    load(a, base, rs, cs, 2, j, rowOk, colOk), load(a, base, rs, cs, 3, j, rowOk, colOk),
-                    load(a, base, rs, cs, 4, j, rowOk, colOk), load(a, base, rs, cs, 5, j, rowOk, colOk),
-                    tmp, j * VL, 6 * VL);
-        }
-        for (int i = 0; i < 6; i++) {
-            int o = i * 6 * VL;
-            bt6(FloatVector.fromArray(F, tmp, o), FloatVector.fromArray(F, tmp, o + VL),
-                    FloatVector.fromArray(F, tmp, o + 2 * VL), FloatVector.fromArray(F, tmp, o + 3 * VL),
-                    FloatVector.fromArray(F, tmp, o + 4 * VL), FloatVector.fromArray(F, tmp, o + 5 * VL),
-                    dst, dOff + i * 6 * plane, plane);
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < t; j++) {
+                    int p = (i * t + j) * CHUNK;
+                    if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0) {
+                        System.arraycopy(a, base + i * sH + j * sW + c0, pad, p, real);
+                        java.util.Arrays.fill(pad, p + real, p + len, 0f);
+                    } else {
+                        java.util.Arrays.fill(pad, p, p + len, 0f);
+                    }
+                }
+            transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off + c0, plane);
         }
     }
 
     /**
-     * {@code B^T d} for F(4, 3) on six vectors, results to {@code out[off + k * stride]}. The rows of
-     * {@link #BT4} share sub-expressions: rows 1 and 2 are {@code (d4 - 4 d2) +- (d3 - 4 d1)}, rows 3 and 4
-     * {@code (d4 - d2) +- 2 (d3 - d1)}.
+     * {@code V = B^T d B} for one tile and {@code len} channels: d[i][j] at {@code src[sOff + i rs + j cs]},
+     * V[xi] written to {@code dst[dOff + xi * plane]}. Pass 1: B^T down each column j into tmp
+     * ({@code [t][t][CHUNK]}); pass 2: B^T along each row i of tmp, i.e. {@code (B^T d) B}, into the planes.
      */
-    private static void bt6(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, FloatVector d4,
-                            FloatVector d5, float[] out, int off, int stride) {
-        FloatVector p = d2.fma(k(-4f), d4), q = d1.fma(k(-4f), d3); // d4 - 4 d2, d3 - 4 d1
-        FloatVector r = d4.sub(d2), s = d3.sub(d1).mul(2f);    // d4 - d2, 2 (d3 - d1)
-        d2.fma(k(-5f), d0.fma(k(4f), d4)).intoArray(out, off);        // 4 d0 - 5 d2 + d4
-        p.add(q).intoArray(out, off + stride);
-        p.sub(q).intoArray(out, off + 2 * stride);
-        r.add(s).intoArray(out, off + 3 * stride);
-        r.sub(s).intoArray(out, off + 4 * stride);
-        d3.fma(k(-5f), d1.fma(k(4f), d5)).intoArray(out, off + 5 * stride); // 4 d1 - 5 d3 + d5
+    private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
+                                       float[] dst, int dOff, int plane) {
+        int t = m + 2;
+        if (m == 4) {
+            bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+            bt6Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
+        } else {
+            bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+            bt4Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
+        }
     }
 
-    /** F(2x2, 3x3) input transform of one 4x4 tile ({@link #inputTransform6} with {@link #BT2}). */
-    private static void inputTransform4(float[] a, int base, int rs, int cs, int rowOk, int colOk, float[] tmp,
-                                        float[] dst, int dOff, int plane) {
-        for (int j = 0; j < 4; j++) {
-            if ((colOk >> j & 1) == 0) {
-                for (int i = 0; i < 4; i++) FloatVector.zero(F).intoArray(tmp, (i * 4 + j) * VL);
-                continue;
+    /**
+     * {@code B^T d} for F(4, 3) on six lines of {@code len} channels: line q reads d0..d5 at
+     * {@code src[sOff + q sLine + k sStep + c]} and writes its six results to {@code dst[dOff + q dLine + k dStep + c]}.
+     * The rows of {@link #BT4} share sub-expressions: rows 1 and 2 are {@code (d4 - 4 d2) +- (d3 - 4 d1)},
+     * rows 3 and 4 {@code (d4 - d2) +- 2 (d3 - d1)}, rows 0 and 5 {@code 4 d0 - 5 d2 + d4} and {@code 4 d1 - 5 d3 + d5}.
+     */
+    private static void bt6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
+        final FloatVector four = FloatVector.broadcast(F, 4f), mfour = FloatVector.broadcast(F, -4f);
+        final FloatVector mfive = FloatVector.broadcast(F, -5f);
+        for (int q = 0; q < 6; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep, e5 = e4 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector d0 = FloatVector.fromArray(F, src, s0 + c), d1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector d2 = FloatVector.fromArray(F, src, s2 + c), d3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector d4 = FloatVector.fromArray(F, src, s4 + c), d5 = FloatVector.fromArray(F, src, s5 + c);
+                FloatVector p = d2.fma(mfour, d4), r = d1.fma(mfour, d3);      // d4 - 4 d2, d3 - 4 d1
+                FloatVector e = d4.sub(d2), f = d3.sub(d1).add(d3.sub(d1));    // d4 - d2, 2 (d3 - d1)
+                d2.fma(mfive, d0.fma(four, d4)).intoArray(dst, e0 + c);
+                p.add(r).intoArray(dst, e1 + c);
+                p.sub(r).intoArray(dst, e2 + c);
+                e.add(f).intoArray(dst, e3 + c);
+                e.sub(f).intoArray(dst, e4 + c);
+                d3.fma(mfive, d1.fma(four, d5)).intoArray(dst, e5 + c);
             }
-            bt4(load(a, base, rs, cs, 0, j, rowOk, colOk), load(a, base, rs, cs, 1, j, rowOk, colOk),
-                    load(a, base, rs, cs, 2, j, rowOk, colOk), load(a, base, rs, cs, 3, j, rowOk, colOk),
-                    tmp, j * VL, 4 * VL);
-        }
-        for (int i = 0; i < 4; i++) {
-            int o = i * 4 * VL;
-            bt4(FloatVector.fromArray(F, tmp, o), FloatVector.fromArray(F, tmp, o + VL),
-                    FloatVector.fromArray(F, tmp, o + 2 * VL), FloatVector.fromArray(F, tmp, o + 3 * VL),
-                    dst, dOff + i * 4 * plane, plane);
         }
     }
 
-    /** {@code B^T d} for F(2, 3): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
-    private static void bt4(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, float[] out, int off, int stride) {
-        d0.sub(d2).intoArray(out, off);
-        d1.add(d2).intoArray(out, off + stride);
-        d2.sub(d1).intoArray(out, off + 2 * stride);
-        d1.sub(d3).intoArray(out, off + 3 * stride);
+    /** {@code B^T d} for F(2, 3) on four lines ({@link #bt6Lines}'s layout): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
+    private static void bt4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
+        for (int q = 0; q < 4; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector d0 = FloatVector.fromArray(F, src, s0 + c), d1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector d2 = FloatVector.fromArray(F, src, s2 + c), d3 = FloatVector.fromArray(F, src, s3 + c);
+                d0.sub(d2).intoArray(dst, e0 + c);
+                d1.add(d2).intoArray(dst, e1 + c);
+                d2.sub(d1).intoArray(dst, e2 + c);
+                d1.sub(d3).intoArray(dst, e3 + c);
+            }
+        }
     }
-
-    /** A constant in every lane. */
-    private static FloatVector k(float v) { return FloatVector.broadcast(F, v); }
 
     // ------------------------------------------------------------------ output tiles
 
     /**
      * Transforms the t^2 values {@code mm[off + xi * plane + o]} of one tile back to its m x m outputs
-     * (plus bias) at rows {@code oy0..}, columns {@code ox0..} of image n, clipped to the output.
+     * (plus bias, padded to whole vectors, or null) at rows {@code oy0..}, columns {@code ox0..} of image n,
+     * clipped to the output, CHUNK channels at a time. A last partial vector of channels goes through the
+     * scratch {@code pad} ({@code [m^2][CHUNK]}), so nothing is written past the output's channels.
      */
     private static void outputTile(float[] mm, int off, int plane, float[] bias, Nhwc out, int n, int oy0, int ox0,
-                                   int m, float[] tmp, float[] pad, float[] padOut) {
-        final int t = m + 2, c = out.c(), full = c / VL * VL;
+                                   int m, float[] tmp, float[] pad) {
+        final int c = out.c(), sH = out.sH(), sW = out.sW();
         final int rows = Math.min(m, out.h() - oy0), cols = Math.min(m, out.w() - ox0);
-        final int base = out.off() + n * out.sN() + oy0 * out.sH() + ox0 * out.sW();
+        final int base = out.off() + n * out.sN() + oy0 * sH + ox0 * sW;
         final float[] y = out.a();
+        for (int c0 = 0; c0 < c; c0 += CHUNK) {
+            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
+            if (real == len) {
+                transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, y, base + c0, sH, sW, rows, cols);
+                continue;
+            }
+            transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, pad, 0, m * CHUNK, CHUNK, rows, cols);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++)
+                    System.arraycopy(pad, (i * m + j) * CHUNK, y, base + i * sH + j * sW + c0, real);
+        }
+    }
+
+    /**
+     * {@code Y = A^T M A + bias} for one tile and {@code len} channels: M[xi] at {@code mm[off + xi * plane]},
+     * Y[i][j] written to {@code y[yBase + i rs + j cs]} for the first {@code rows} rows and {@code cols}
+     * columns. Pass 1: A^T down each of the t columns into tmp ({@code [m][t][CHUNK]}); pass 2: A^T along
+     * the rows of tmp.
+     */
+    private static void transformOutput(int m, float[] mm, int off, int plane, int len, float[] tmp, float[] bias,
+                                        int bOff, float[] y, int yBase, int rs, int cs, int rows, int cols) {
+        int t = m + 2;
+        if (m == 4) {
+            at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 4, null, 0, len);
+            at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        } else {
+            at4Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 2, null, 0, len);
+            at4Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        }
+    }
+
+    /**
+     * {@code A^T m + bias} for F(4, 3) on {@code lines} lines of {@code len} channels ({@link #bt6Lines}'s
+     * layout), storing the first {@code count} of the four results. With {@code s = m1 + m2, d = m1 - m2,
+     * S = m3 + m4, D = m3 - m4} they are {@code m0 + s + S, d + 2D, s + 4S, d + 8D + m5}. bias (at
+     * {@code bOff + c}) may be null.
+     */
+    private static void at6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int count, float[] bias, int bOff, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), zero = FloatVector.zero(F);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector m0 = FloatVector.fromArray(F, src, s0 + c), m1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector m2 = FloatVector.fromArray(F, src, s2 + c), m3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector m4 = FloatVector.fromArray(F, src, s4 + c), m5 = FloatVector.fromArray(F, src, s5 + c);
+                FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, bOff + c);
+                FloatVector s = m1.add(m2), df = m1.sub(m2), bs = m3.add(m4), bd = m3.sub(m4);
+                m0.add(s).add(bs).add(b).intoArray(dst, e0 + c);
+                if (count > 1) bd.fma(two, df).add(b).intoArray(dst, e1 + c);
+                if (count > 2) bs.fma(four, s).add(b).intoArray(dst, e2 + c);
+                if (count > 3) bd.fma(eight, df.add(m5)).add(b).intoArray(dst, e3 + c);
+            }
+        }
+    }
+
+    /** {@code A^T m + bias} for F(2, 3) ({@link #at6Lines}'s layout): {@code m0 + m1 + m2, m1 - m2 - m3}. */
+    private static void at4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int count, float[] bias, int bOff, int len) {
         final FloatVector zero = FloatVector.zero(F);
-        for (int c0 = 0; c0 < full; c0 += VL) {
-            FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, c0);
-            if (m == 4) outputTransform6(mm, off + c0, plane, tmp, b, y, base + c0, out.sH(), out.sW(), rows, cols);
-            else outputTransform4(mm, off + c0, plane, tmp, b, y, base + c0, out.sH(), out.sW(), rows, cols);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector m0 = FloatVector.fromArray(F, src, s0 + c), m1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector m2 = FloatVector.fromArray(F, src, s2 + c), m3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, bOff + c);
+                m0.add(m1).add(m2).add(b).intoArray(dst, e0 + c);
+                if (count > 1) m1.sub(m2).sub(m3).add(b).intoArray(dst, e1 + c);
+            }
         }
-        if (full == c) return;
-        final int rest = c - full;
-        java.util.Arrays.fill(pad, 0f);
-        for (int xi = 0; xi < t * t; xi++) System.arraycopy(mm, off + xi * plane + full, pad, xi * VL, rest);
-        float[] bp = new float[VL];
-        if (bias != null) System.arraycopy(bias, full, bp, 0, rest);
-        FloatVector b = FloatVector.fromArray(F, bp, 0);
-        if (m == 4) outputTransform6(pad, 0, VL, tmp, b, padOut, 0, m * VL, VL, m, m);
-        else outputTransform4(pad, 0, VL, tmp, b, padOut, 0, m * VL, VL, m, m);
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++)
-                System.arraycopy(padOut, (i * m + j) * VL, y, base + i * out.sH() + j * out.sW() + full, rest);
-    }
-
-    /**
-     * F(4x4, 3x3) output transform, VL channels: {@code Y = A^T M A + bias}; pass 1 applies A^T down the six
-     * columns (into tmp, 4 x 6), pass 2 along the first {@code rows} rows, storing the first {@code cols} values.
-     */
-    private static void outputTransform6(float[] mm, int off, int plane, float[] tmp, FloatVector bias, float[] y,
-                                         int yBase, int rs, int cs, int rows, int cols) {
-        FloatVector zero = FloatVector.zero(F);
-        for (int j = 0; j < 6; j++) {
-            int o = off + j * plane;
-            at6(FloatVector.fromArray(F, mm, o), FloatVector.fromArray(F, mm, o + 6 * plane),
-                    FloatVector.fromArray(F, mm, o + 12 * plane), FloatVector.fromArray(F, mm, o + 18 * plane),
-                    FloatVector.fromArray(F, mm, o + 24 * plane), FloatVector.fromArray(F, mm, o + 30 * plane),
-                    zero, tmp, j * VL, 6 * VL, 4);
-        }
-        for (int i = 0; i < rows; i++) {
-            int o = i * 6 * VL;
-            at6(FloatVector.fromArray(F, tmp, o), FloatVector.fromArray(F, tmp, o + VL),
-                    FloatVector.fromArray(F, tmp, o + 2 * VL), FloatVector.fromArray(F, tmp, o + 3 * VL),
-                    FloatVector.fromArray(F, tmp, o + 4 * VL), FloatVector.fromArray(F, tmp, o + 5 * VL),
-                    bias, y, yBase + i * rs, cs, cols);
-        }
-    }
-
-    /**
-     * {@code A^T m + bias} for F(4, 3), the first {@code count} of its 4 values to {@code out[off + k * stride]}.
-     * With {@code s = m1 + m2, d = m1 - m2, S = m3 + m4, D = m3 - m4}: {@code m0 + s + S, d + 2D, s + 4S, d + 8D + m5}.
-     */
-    private static void at6(FloatVector m0, FloatVector m1, FloatVector m2, FloatVector m3, FloatVector m4,
-                            FloatVector m5, FloatVector bias, float[] out, int off, int stride, int count) {
-        FloatVector s = m1.add(m2), d = m1.sub(m2), bs = m3.add(m4), bd = m3.sub(m4);
-        m0.add(s).add(bs).add(bias).intoArray(out, off);
-        if (count > 1) bd.fma(k(2f), d).add(bias).intoArray(out, off + stride);
-        if (count > 2) bs.fma(k(4f), s).add(bias).intoArray(out, off + 2 * stride);
-        if (count > 3) bd.fma(k(8f), d.add(m5)).add(bias).intoArray(out, off + 3 * stride);
-    }
-
-    /** F(2x2, 3x3) output transform ({@link #outputTransform6} with {@link #AT2}). */
-    private static void outputTransform4(float[] mm, int off, int plane, float[] tmp, FloatVector bias, float[] y,
-                                         int yBase, int rs, int cs, int rows, int cols) {
-        FloatVector zero = FloatVector.zero(F);
-        for (int j = 0; j < 4; j++) {
-            int o = off + j * plane;
-            at4(FloatVector.fromArray(F, mm, o), FloatVector.fromArray(F, mm, o + 4 * plane),
-                    FloatVector.fromArray(F, mm, o + 8 * plane), FloatVector.fromArray(F, mm, o + 12 * plane),
-                    zero, tmp, j * VL, 4 * VL, 2);
-        }
-        for (int i = 0; i < rows; i++) {
-            int o = i * 4 * VL;
-            at4(FloatVector.fromArray(F, tmp, o), FloatVector.fromArray(F, tmp, o + VL),
-                    FloatVector.fromArray(F, tmp, o + 2 * VL), FloatVector.fromArray(F, tmp, o + 3 * VL),
-                    bias, y, yBase + i * rs, cs, cols);
-        }
-    }
-
-    /** {@code A^T m + bias} for F(2, 3): {@code m0 + m1 + m2, m1 - m2 - m3}. */
-    private static void at4(FloatVector m0, FloatVector m1, FloatVector m2, FloatVector m3, FloatVector bias,
-                            float[] out, int off, int stride, int count) {
-        m0.add(m1).add(m2).add(bias).intoArray(out, off);
-        if (count > 1) m1.sub(m2).sub(m3).add(bias).intoArray(out, off + stride);
     }
 }

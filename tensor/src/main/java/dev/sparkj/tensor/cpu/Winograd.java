@@ -227,15 +227,17 @@ final class Winograd {
     private static final int MIN_BLOCK = Integer.getInteger("sparkj.conv.winograd.minBlock", 512);
 
     /**
-     * Tiles per block for {@code cin} input and {@code cout} output channels: as many as fit
-     * {@link #BLOCK_FLOATS} but at least {@link #MIN_BLOCK}, and few enough that every worker gets a block.
-     * (Results do not depend on it: each tile is transformed alone, and each row of a GEMM's result is
-     * summed in the same order whatever the number of rows.)
+     * Tiles per block for {@code cin} input and {@code cout} output channels (padded) when there are
+     * {@code tiles} in all: as many as fit {@link #BLOCK_FLOATS} but at least {@link #MIN_BLOCK}, then
+     * evened out so that the blocks are about equal and, when there are at least as many as workers,
+     * their number is a multiple of the workers. Results do not depend on it: each tile is transformed
+     * alone, and each row of a GEMM's result is summed in the same order whatever the number of rows.
      */
     static int blockTiles(int cin, int cout, int tiles, int tt) {
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cin + cout)));
-        b = Math.min(b, (tiles + Parallel.threads() - 1) / Parallel.threads());
-        return Math.max(1, Math.min(tiles, roundUp(b, 4)));
+        int blocks = (tiles + b - 1) / b, workers = Parallel.threads();
+        if (blocks >= workers) blocks = (blocks + workers - 1) / workers * workers;
+        return Math.max(1, (tiles + blocks - 1) / blocks);
     }
 
     /**
@@ -257,9 +259,12 @@ final class Winograd {
      * rows {@code y - ph .. y - ph + 2} and columns {@code x - pw .. x - pw + 2}. u is
      * {@code [t^2][cout][cin]} when {@code uTransposed} (forward), else {@code [t^2][cin][cout]}.
      *
-     * <p>The tiles are cut into blocks, and the workers take whole blocks: each transforms its block's
-     * input tiles into V, runs the t^2 GEMMs on it single-threaded, and transforms M back into the
-     * output, while V and M are still in its caches.
+     * <p>The tiles are cut into blocks. When there are at least as many blocks as workers, the workers
+     * take whole blocks: each transforms its block's input tiles into V, runs the t^2 GEMMs on it
+     * single-threaded and transforms M back into the output, while V and M are still in its caches.
+     * Otherwise (few tiles: small images, or many channels) the blocks go one after another, each step
+     * spread over the workers: the transforms by tiles, the GEMMs by point xi (so each U[xi] is packed
+     * once per block, not once per worker).
      */
     static void convolve(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
                          Workspace.Lease ws) {
@@ -272,30 +277,60 @@ final class Winograd {
         final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final float[] biasP = bias == null ? null : java.util.Arrays.copyOf(bias, coutP);
-        Parallel.forRange(blocks, 1, (lo, hi) -> {
-            try (Workspace.Lease own = Workspace.lease()) {
-                float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
-                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
-                for (int bl = lo; bl < hi; bl++) {
-                    final int first = bl * block, nb = Math.min(block, tiles - first);
-                    // 1. V[xi][tile][c] = (B^T d B)[xi] for every tile of the block
-                    for (int b = 0; b < nb; b++) {
-                        int tile = first + b, n = tile / perImage, r = tile % perImage;
-                        inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, tmp, pad);
-                    }
-                    // 2. M[xi] = V[xi] . U[xi] (tiles x cin times cin x cout), t^2 independent GEMMs
-                    for (int xi = 0; xi < tt; xi++)
-                        Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
-                                v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout,
-                                0f, mm, xi * mPlane, coutP);
-                    // 3. Y = A^T M A (+ bias) into the output pixels that exist
-                    for (int b = 0; b < nb; b++) {
-                        int tile = first + b, n = tile / perImage, r = tile % perImage;
-                        outputTile(mm, b * coutP, mPlane, biasP, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
+        if (blocks >= Parallel.threads()) {
+            Parallel.forRange(blocks, 1, (lo, hi) -> {
+                try (Workspace.Lease own = Workspace.lease()) {
+                    float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
+                    float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                    for (int bl = lo; bl < hi; bl++) {
+                        int first = bl * block, nb = Math.min(block, tiles - first);
+                        geo.input(first, 0, nb, v, tmp, pad);
+                        for (int xi = 0; xi < tt; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
+                        geo.output(first, 0, nb, mm, tmp, pad);
                     }
                 }
+            });
+            return;
+        }
+        final float[] v = ws.floats(tt * vPlane), mm = ws.floats(tt * mPlane);
+        for (int first = 0; first < tiles; first += block) {
+            final int f = first, nb = Math.min(block, tiles - first);
+            Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * cinP), (lo, hi) ->
+                    geo.input(f, lo, hi, v, new float[tt * CHUNK], new float[tt * CHUNK]));
+            Parallel.forRange(tt, 1, (lo, hi) -> {
+                for (int xi = lo; xi < hi; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
+            });
+            Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * coutP), (lo, hi) ->
+                    geo.output(f, lo, hi, mm, new float[tt * CHUNK], new float[tt * CHUNK]));
+        }
+    }
+
+    /** {@code M[xi] = V[xi] . U[xi]} for nb tiles: (nb x cin) times (cin x cout), single-threaded. */
+    private static void gemm(int xi, int nb, int cin, int cout, int cinP, int coutP, float[] v, int vPlane,
+                             float[] u, boolean uTransposed, float[] mm, int mPlane) {
+        Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
+                v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout, 0f, mm, xi * mPlane, coutP);
+    }
+
+    /** Where the tiles of one convolution are, and the layouts of V and M. */
+    private record Tiles(Nhwc in, Nhwc out, int ph, int pw, int m, int tilesW, int perImage, int cinP, int coutP,
+                         int vPlane, int mPlane, float[] bias) {
+        /** V for tiles {@code first + lo .. first + hi} (rows lo..hi of V). */
+        void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, tmp, pad);
             }
-        });
+        }
+
+        /** The outputs of tiles {@code first + lo .. first + hi} from rows lo..hi of M. */
+        void output(int first, int lo, int hi, float[] mm, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                outputTile(mm, b * coutP, mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+            }
+        }
     }
 
     static int roundUp(int x, int y) { return (x + y - 1) / y * y; }

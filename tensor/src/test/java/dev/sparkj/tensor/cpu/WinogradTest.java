@@ -244,21 +244,23 @@ class WinogradTest {
     // ------------------------------------------------------------------ thread count
 
     /**
-     * Runs {@link Digest} in child JVMs with 1 and 2 worker threads and blocks of 16 tiles (so a convolution
-     * spans several blocks): the outputs must be bit-identical, and match the reference.
+     * Runs {@link Digest} in child JVMs: 1 worker, 2 workers with blocks of 16 tiles (several blocks per
+     * worker: each worker runs whole blocks) and 2 workers with the default blocks (a single block: the
+     * steps are spread over the workers). The outputs must be bit-identical and match the reference.
      */
     @Test
-    void bitIdenticalAcrossThreadCountsAndBlocked() throws Exception {
-        String[] one = digest(1), two = digest(2);
+    void bitIdenticalAcrossThreadCountsAndBlocking() throws Exception {
+        String[] one = digest(1, true), two = digest(2, true), twoPhased = digest(2, false);
         assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
-        for (int i = 1; i < one.length; i++) assertTrue(Double.parseDouble(one[i]) <= TOL4, "blocked error " + one[i]);
+        assertEquals(one[0], twoPhased[0], "outputs differ between per-worker blocks and one shared block");
+        for (int i = 1; i < one.length; i++) assertTrue(Double.parseDouble(one[i]) <= tol(i <= 2 ? 4 : 2), "error " + one[i]);
     }
 
-    private static String[] digest(int threads) throws IOException, InterruptedException {
+    private static String[] digest(int threads, boolean smallBlocks) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "-Dsparkj.threads=" + threads, "-Dsparkj.conv.winograd.block=40000", "-Dsparkj.conv.winograd.minBlock=16",
-                "-cp", System.getProperty("java.class.path"), Digest.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Dsparkj.threads=" + threads));
+        if (smallBlocks) cmd.addAll(List.of("-Dsparkj.conv.winograd.block=40000", "-Dsparkj.conv.winograd.minBlock=16"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Digest.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), "child JVM failed");

@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * best of {@code iterations} wall-clock times is printed with the speed-up, then the same for
  * the CPU time of the whole process (all threads; less disturbed than the wall clock when other jobs
  * share the machine). The system load average is
- * printed before and after. With a third argument {@code f2}, F(2x2, 3x3) is timed as a third column.
+ * printed before and after. With a third argument {@code f2}, F(2x2, 3x3) is timed as a third column;
+ * with {@code sweep}, small C -> C convolutions (8 to 64 channels at 56x56 and 14x14) are timed instead,
+ * to choose the channel count from which Winograd is used by default.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -Xmx12g -cp bench/target/benchmarks.jar
  * dev.sparkj.bench.WinogradBench [batch] [iterations] [f2]} (defaults 16 and 3).
@@ -30,18 +32,19 @@ public final class WinogradBench {
     public static void main(String[] args) {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        boolean f2 = args.length > 2 && args[2].equals("f2");
+        boolean f2 = args.length > 2 && args[2].equals("f2"), sweep = args.length > 2 && args[2].equals("sweep");
         System.out.printf("sparkj WinogradBench: %d threads, vector %s, batch %d, best of %d, load average %.2f%n",
                 Parallel.threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch, iters, load());
         System.out.printf("%-20s %-6s %9s %9s %8s | %9s %9s %8s%s%n", "shape (HxW, C->O)", "pass", "direct ms", "wino ms",
                 "speed-up", "direct cpu", "wino cpu", "speed-up", f2 ? String.format(" | %9s %8s %9s %8s", "F2 ms", "speed-up", "F2 cpu", "speed-up") : "");
-        int[][] levels = {{14, 768}, {28, 384}, {56, 192}, {112, 96}, {224, 48}};
+        int[][] levels = sweep ? new int[][]{{56, 8}, {56, 16}, {56, 24}, {56, 32}, {56, 48}, {56, 64}, {14, 16}, {14, 32}, {14, 64}}
+                : new int[][]{{14, 768}, {28, 384}, {56, 192}, {112, 96}, {224, 48}};
         Conv2dSpec spec = Conv2dSpec.of(1, 1, 1);
         Rng rng = new Rng(1);
         for (int[] lv : levels) {
             int hw = lv[0], c = lv[1];
             Tensor x = rng.normal(0, 1, batch, c, hw, hw).toChannelsLast();
-            for (int o : new int[]{c, c / 2}) {
+            for (int o : sweep ? new int[]{c} : new int[]{c, c / 2}) {
                 Tensor w = rng.normal(0, 1 / Math.sqrt(9.0 * c), o, c, 3, 3);
                 Tensor gy = rng.normal(0, 1, batch, o, hw, hw).toChannelsLast();
                 String shape = hw + "x" + hw + ", " + c + "->" + o;

@@ -64,11 +64,18 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Accuracy</h2>
  * The transforms scale values by up to 8 and add them with alternating signs, so float rounding errors
- * grow: measured against double precision on random data, the largest error relative to max|y| is about
- * 4-10x that of im2col + GEMM for F(4x4, 3x3) and about the same as it for F(2x2, 3x3) (the figures are
- * in WinogradTest and docs/benchmarks.md). F(4x4, 3x3) stays well inside the tolerance of every test
- * ({@code 2e-6 sqrt(9 C)} of max|y|) and is the default; {@code -Dsparkj.conv.winograd.m=2} selects
- * F(2x2, 3x3).
+ * grow with the tile. Against the double-precision reference, random normal data, C = O = 192, 14x14
+ * (WinogradTest#measuredErrors), the largest error relative to max|y| is:
+ * <ul>
+ * <li>im2col + GEMM: 4.2e-7 forward, 3.7e-7 input gradient;</li>
+ * <li>F(2x2, 3x3): 6.3e-7 and 5.1e-7 (1.5x im2col);</li>
+ * <li>F(4x4, 3x3): 1.1e-5 and 9.5e-6 (about 25x im2col).</li>
+ * </ul>
+ * F(4x4, 3x3) is the default: 1e-5 of the output's scale is far below what training notices (bf16 rounds
+ * at 4e-3), it stays inside the tolerance the backend promises for every convolution
+ * ({@code 2e-6 sqrt(9C)} of max|y|, 8.3e-5 at C = 192; worst case over WinogradTest's odd shapes 4.4e-7
+ * sqrt(9K)), and it needs 36 products per tile of 16 outputs where F(2x2) needs 64. F(2x2, 3x3)
+ * ({@code -Dsparkj.conv.winograd.m=2}) is there for runs that want im2col's accuracy.
  *
  * <h2>Switches</h2>
  * {@code -Dsparkj.conv.winograd=false} turns the path off, {@code =force} uses it for every eligible
@@ -130,11 +137,16 @@ final class Winograd {
     static int tileSize() { return Integer.getInteger("sparkj.conv.winograd.m", 4) == 2 ? 2 : 4; }
 
     /**
-     * Smallest number of input and of output channels where Winograd is used by default: below it the
-     * per-element transforms (memory traffic of V and M, 36/16 as large as the activations) cost more
-     * than the multiplications they save. Measured on the 2-core Zen 3 (see docs/benchmarks.md).
+     * The size heuristic, from WinogradBench's sweep (batch 16, 2 cores; docs/benchmarks.md): at 56x56,
+     * C -> C with 8 channels ran slower than im2col (0.7-1.0x), 16 about 1.2-1.3x, 24 1.5x, 32 and more
+     * 1.8-2.3x; at 14x14, 16 channels lost and 32 broke about even. So Winograd is used by default when
+     * both channel counts are at least {@link #MIN_CHANNELS} (16) and {@code C * O} at least
+     * {@link #MIN_PAIRS} (32 x 32; the decoder's 48 -> 24 qualifies, 1.8-2.2x), and when the tiles do not
+     * waste most of their work on an output smaller than one tile: {@code 9 HO WO >= 2 * 36 tiles}.
      */
-    static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.winograd.minChannels", 32);
+    static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.winograd.minChannels", 16);
+    /** See {@link #MIN_CHANNELS}. */
+    static final int MIN_PAIRS = Integer.getInteger("sparkj.conv.winograd.minPairs", 32 * 32);
 
     /** A 3x3, stride 1, dilation 1, ungrouped convolution with padding at most 2 (so the input gradient's 2 - p is a padding too). */
     static boolean eligible(ConvGeometry g) {
@@ -147,7 +159,10 @@ final class Winograd {
         String mode = mode();
         if (mode.equals("false") || !eligible(g)) return false;
         if (mode.equals("force")) return true;
-        return Math.min(g.c(), g.o()) >= MIN_CHANNELS;
+        int m = tileSize(), t = m + 2;
+        long tiles = (long) g.n() * ((g.ho() + m - 1) / m) * ((g.wo() + m - 1) / m);
+        return Math.min(g.c(), g.o()) >= MIN_CHANNELS && (long) g.c() * g.o() >= MIN_PAIRS
+                && 9L * g.n() * g.ho() * g.wo() >= 2L * t * t * tiles;
     }
 
     // ------------------------------------------------------------------ entry points

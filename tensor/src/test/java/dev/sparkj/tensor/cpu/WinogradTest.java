@@ -234,6 +234,11 @@ class WinogradTest {
             ConvGeometry grouped = ConvGeometry.of(new int[]{16, 192, 56, 56}, new int[]{192, 96, 3, 3},
                     new int[]{16, 192, 56, 56}, Conv2dSpec.of(1, 1, 2));
             assertFalse(Winograd.pays(grouped));
+            ConvGeometry decoder = ConvGeometry.of(new int[]{16, 48, 224, 224}, new int[]{24, 48, 3, 3}, new int[]{16, 24, 224, 224}, s1);
+            assertTrue(Winograd.pays(decoder));
+            ConvGeometry tinyImage = ConvGeometry.of(new int[]{16, 512, 2, 2}, new int[]{512, 512, 3, 3}, new int[]{16, 512, 2, 2}, s1);
+            assertFalse(Winograd.pays(tinyImage)); // one 4x4 tile for 4 outputs: 36 products where im2col needs 36
+            assertTrue(Winograd.eligible(tinyImage));
             System.setProperty("sparkj.conv.winograd", "false");
             assertFalse(Winograd.pays(big));
         } finally {

@@ -49,17 +49,23 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>Weight: {@code U} is laid out {@code [t^2][O][C]}, the order of the weight itself: the 9 taps of
  *     each (o, c) pair map to t^2 values by one fixed t^2 x 9 matrix K (entry (xi = (i,j), k = (ky,kx)) is
  *     {@code G[i][ky] G[j][kx]}), so the whole transform is one GEMM {@code U = K . w^T} with w seen as an
- *     (O C) x 9 matrix. The forward GEMMs read U transposed ({@code V . U[xi]^T}, C x O).</li>
+ *     (O C) x 9 matrix. The forward GEMMs read U transposed ({@code V . U[xi]^T}, C x O). (Building
+ *     {@code [t^2][C][O]} for the forward pass instead needs a transposed copy of w first; at 768 channels
+ *     that copy cost more than the GEMM's transposed packing.)</li>
  * <li>Input gradient: for stride 1, {@code gx} is the 3x3 convolution of {@code gy} with the filter
  *     rotated by 180 degrees, O and C swapped, and padding {@code 2 - p}. Rotating is folded into K (its
  *     tap columns reversed), and the swap is free: the same {@code [t^2][O][C]} array is already the
  *     (input channels x output channels) matrix of that convolution, read untransposed.</li>
  * <li>Tiles ({@code ceil(HO/m) x ceil(WO/m)} per image; edge tiles read zeros beyond the input and
  *     write only the outputs that exist) are processed in blocks: V {@code [t^2][tiles][C]} and
- *     M {@code [t^2][tiles][O]} for one block live in {@link Workspace} arrays of a bounded size.</li>
- * <li>Transforms run on {@link Parallel}'s pool over tiles, vectorised across channels (8 floats on
- *     AVX2). The t^2 GEMMs of a block are spread over the workers, each GEMM single-threaded. No value is
- *     ever summed across threads, so results are bit-identical whatever the thread count.</li>
+ *     M {@code [t^2][tiles][O]} for one block live in {@link Workspace} arrays of a bounded size, with the
+ *     channels of a tile padded to whole vectors and the t^2 planes an odd number of cache lines apart.</li>
+ * <li>Transforms are vectorised across channels (8 floats on AVX2), 64 channels at a time so that a
+ *     tile's scratch stays in L1. With at least as many blocks as workers, each worker takes whole blocks
+ *     (input transform, t^2 single-threaded GEMMs, output transform) while its V and M are in cache;
+ *     with fewer (small images, or many channels), the blocks go one by one with each step spread over
+ *     the workers (the GEMMs by point xi). No value is ever summed across threads and each tile is
+ *     computed the same way in both schedules, so results are bit-identical whatever the thread count.</li>
  * </ul>
  *
  * <h2>Accuracy</h2>

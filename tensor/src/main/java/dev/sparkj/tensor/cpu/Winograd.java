@@ -148,7 +148,8 @@ final class Winograd {
      * 1.8-2.3x; at 14x14, 16 channels lost and 32 broke about even. So Winograd is used by default when
      * both channel counts are at least {@link #MIN_CHANNELS} (16) and {@code C * O} at least
      * {@link #MIN_PAIRS} (32 x 32; the decoder's 48 -> 24 qualifies, 1.8-2.2x), and when the tiles do not
-     * waste most of their work on an output smaller than one tile: {@code 9 HO WO >= 2 * 36 tiles}.
+     * waste most of their work on an output smaller than one tile: {@code 9 HO WO >= 2 * 36 tiles}; and
+     * when the transformed weight (36 C O floats, 4x the weight) stays within {@link #MAX_U_FLOATS}.
      */
     static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.winograd.minChannels", 16);
     /** See {@link #MIN_CHANNELS}. */
@@ -168,6 +169,7 @@ final class Winograd {
         int m = tileSize(), t = m + 2;
         long tiles = (long) g.n() * ((g.ho() + m - 1) / m) * ((g.wo() + m - 1) / m);
         return Math.min(g.c(), g.o()) >= MIN_CHANNELS && (long) g.c() * g.o() >= MIN_PAIRS
+                && (long) t * t * g.c() * g.o() <= MAX_U_FLOATS
                 && 9L * g.n() * g.ho() * g.wo() >= 2L * t * t * tiles;
     }
 
@@ -246,6 +248,10 @@ final class Winograd {
      * transforms' time hardly changed.
      */
     private static final int MIN_BLOCK = Integer.getInteger("sparkj.conv.winograd.minBlock", 512);
+    /** Most floats of V and M per block, whatever MIN_BLOCK asks (16M floats, 64 MiB: about 450 tiles at 512 + 512 channels). */
+    private static final int MAX_BLOCK_FLOATS = 1 << 24;
+    /** Largest transformed weight used by default, in floats (64M, 256 MiB: C = O = 1365 for F(4x4)). */
+    static final long MAX_U_FLOATS = 1L << 26;
 
     /**
      * Tiles per block for {@code cin} input and {@code cout} output channels (padded) when there are
@@ -256,6 +262,7 @@ final class Winograd {
      */
     static int blockTiles(int cin, int cout, int tiles, int tt) {
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cin + cout)));
+        b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cin + cout))));
         int blocks = (tiles + b - 1) / b, workers = Parallel.threads();
         if (blocks >= workers) blocks = (blocks + workers - 1) / workers * workers;
         return Math.max(1, (tiles + blocks - 1) / blocks);

@@ -239,6 +239,8 @@ class WinogradTest {
             ConvGeometry tinyImage = ConvGeometry.of(new int[]{16, 512, 2, 2}, new int[]{512, 512, 3, 3}, new int[]{16, 512, 2, 2}, s1);
             assertFalse(Winograd.pays(tinyImage)); // one 4x4 tile for 4 outputs: 36 products where im2col needs 36
             assertTrue(Winograd.eligible(tinyImage));
+            ConvGeometry huge = ConvGeometry.of(new int[]{1, 2048, 14, 14}, new int[]{2048, 2048, 3, 3}, new int[]{1, 2048, 14, 14}, s1);
+            assertFalse(Winograd.pays(huge)); // U would take 36 * 2048^2 floats (600 MB)
             System.setProperty("sparkj.conv.winograd", "false");
             assertFalse(Winograd.pays(big));
         } finally {

@@ -519,6 +519,16 @@ class BackendConformanceTest {
             Tensor x2 = normal(r, Layout.CHANNELS_LAST, 2, 8, 130, 66), gy2 = normal(r, Layout.CHANNELS_LAST, 2, 6, 65, 33);
             check(b, Tol.products(2 * 65 * 33), be -> on(gy2, be).conv2dBackwardWeight(on(x2, be), s2, new int[]{6, 4, 4, 4}));
         }));
+        String wino = "conv2d 3x3 C40->36 channels-last: Winograd-sized on the CPU backend";
+        cs.add(new Case(wino, b -> {
+            Rng r = rng(wino);
+            Conv2dSpec spec = Conv2dSpec.of(1, 1, 1);
+            Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 40, 13, 11), w = r.normal(0, 1, 36, 40, 3, 3), bias = r.normal(0, 1, 36);
+            Tensor gy = normal(r, Layout.CHANNELS_LAST, 2, 36, 13, 11);
+            check(b, Tol.products(360), be -> on(x, be).conv2d(on(w, be), on(bias, be), spec));
+            check(b, Tol.products(324), be -> on(gy, be).conv2dBackwardInput(on(w, be), spec, x.shape()));
+            check(b, Tol.products(2 * 13 * 11), be -> on(gy, be).conv2dBackwardWeight(on(x, be), spec, w.shape()));
+        }));
         cs.add(new Case("conv2d into an explicitly strided output", b -> {
             Rng r = rng("conv strided out");
             Tensor x = normal(r, Layout.CHANNELS_LAST, 2, 5, 7, 6), w = r.normal(0, 1, 4, 5, 3, 3);

@@ -15,6 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *     (a stride-1 conv gives one phase with every tap; ConvTranspose k4 s2 p1 four phases of 2x2 taps);</li>
  * <li>weight gradient: {@code gwP[o, (ky, kx, c)] += gy[pix, o]^T col[pix, (ky, kx, c)]} over tiles in order.</li>
  * </ul>
+ * Dense 3x3 stride-1 convolutions with enough channels take {@link Winograd}'s path instead for the forward
+ * pass and the input gradient ({@code -Dsparkj.conv.winograd=false} turns it off).
  * Outputs here are dense NHWC blocks (rows of C or O floats); {@link Convolution} handles other layouts.
  */
 final class ConvNhwc {
@@ -54,6 +56,10 @@ final class ConvNhwc {
             if (bias != null) addBias(y.a(), y.off(), yps, 0, rows, bias);
             return;
         }
+        if (Winograd.pays(g)) {
+            Winograd.forward(x, g, w, bias, y, ws);
+            return;
+        }
         float[] wp = packWeight(w, g, ws);
         int tile = tileRows(G * K, rows);
         float[] col = ws.floats(tile * G * K);
@@ -79,6 +85,10 @@ final class ConvNhwc {
             int wo = wDirect ? w.offset() : 0, ldw = wDirect && g.o() > 1 ? w.stride(0) : g.c();
             Sgemm.gemm(false, false, g.n() * g.h() * g.w(), g.c(), g.o(), 1f, gy.a(), gy.off(), gps, wa, wo, ldw,
                     0f, gx.a(), gx.off(), xps);
+            return;
+        }
+        if (Winograd.pays(g)) {
+            Winograd.backwardInput(gy, g, w, gx, ws);
             return;
         }
         boolean onePhase = g.sh() == 1 && g.sw() == 1;

@@ -1,0 +1,561 @@
+package dev.sparkj.tensor.cpu;
+
+import dev.sparkj.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Winograd minimal filtering for dense 3x3 stride-1 convolutions on channels-last data: the forward
+ * pass and, through the same code, the input gradient. It computes the same sums as
+ * {@link ConvNhwc}'s im2col + GEMM path with about four times fewer multiplications.
+ *
+ * <h2>One dimension: F(m, 3)</h2>
+ * m outputs of a 3-tap correlation {@code y[i] = d[i] g[0] + d[i+1] g[1] + d[i+2] g[2]} read a window of
+ * {@code t = m + 2} inputs and, done directly, cost 3m multiplications. Winograd's algorithm gets them
+ * with t multiplications:
+ * <pre>
+ *     y = A^T [ (G g) .* (B^T d) ]          (.* is the elementwise product of two t-vectors)
+ * </pre>
+ * Why it works: a correlation is a polynomial product (the coefficients of g(X) d(X) with g reversed).
+ * Evaluate both polynomials at t points, multiply the t values pairwise (the only multiplications that
+ * involve the data and the filter together), and interpolate the product back. {@code G} evaluates
+ * the filter, {@code B^T} the data (it is the transposed inverse of the interpolation, because a
+ * correlation is the transpose of a product), {@code A^T} interpolates; the points are
+ * {@code 0, 1, -1, 2, -2} and "infinity" (the leading coefficient) for F(4, 3), and {@code 0, 1, -1}
+ * and infinity for F(2, 3). These are the matrices of Lavin and Gray, "Fast Algorithms for Convolutional
+ * Neural Networks" (2016); see {@link #BT4}, {@link #G4}, {@link #AT4} and {@link #BT2}, {@link #G2},
+ * {@link #AT2}. Only G has fractions (1/6, 1/24...), and it touches the filter only, which is transformed once.
+ *
+ * <h2>Two dimensions: F(m x m, 3 x 3)</h2>
+ * Nesting the 1-D algorithm along rows and columns gives an m x m output tile from a t x t input tile d:
+ * <pre>
+ *     Y = A^T [ (G g G^T) .* (B^T d B) ] A          t^2 multiplications instead of 9 m^2
+ * </pre>
+ * F(4x4, 3x3): 36 instead of 144 (4x fewer); F(2x2, 3x3): 16 instead of 36 (2.25x). Neighbouring tiles
+ * overlap by two input rows and columns, exactly as neighbouring 3x3 windows do.
+ *
+ * <h2>Many channels: the products become t^2 matrix products</h2>
+ * A convolution sums over input channels c for each output channel o. The transforms are linear, so the
+ * sum can move inside: with {@code U[o,c] = G g[o,c] G^T} and {@code V[tile,c] = B^T d[tile,c] B},
+ * <pre>
+ *     Y[tile, o] = A^T [ sum_c U[o,c] .* V[tile,c] ] A
+ * </pre>
+ * and for each of the t^2 points xi, {@code M[xi][tile][o] = sum_c V[xi][tile][c] U[xi][o][c]} is an
+ * ordinary matrix product (tiles x C times C x O). So a convolution is: transform the weight once,
+ * transform the input tiles, run t^2 independent GEMMs on {@link Sgemm}, transform the outputs back.
+ *
+ * <h2>Here</h2>
+ * <ul>
+ * <li>Weight: {@code U} is laid out {@code [t^2][O][C]}, the order of the weight itself: the 9 taps of
+ *     each (o, c) pair map to t^2 values by one fixed t^2 x 9 matrix K (entry (xi = (i,j), k = (ky,kx)) is
+ *     {@code G[i][ky] G[j][kx]}), so the whole transform is one GEMM {@code U = K . w^T} with w seen as an
+ *     (O C) x 9 matrix. The forward GEMMs read U transposed ({@code V . U[xi]^T}, C x O). (Building
+ *     {@code [t^2][C][O]} for the forward pass instead needs a transposed copy of w first; at 768 channels
+ *     that copy cost more than the GEMM's transposed packing.)</li>
+ * <li>Input gradient: for stride 1, {@code gx} is the 3x3 convolution of {@code gy} with the filter
+ *     rotated by 180 degrees, O and C swapped, and padding {@code 2 - p}. Rotating is folded into K (its
+ *     tap columns reversed), and the swap is free: the same {@code [t^2][O][C]} array is already the
+ *     (input channels x output channels) matrix of that convolution, read untransposed.</li>
+ * <li>Tiles ({@code ceil(HO/m) x ceil(WO/m)} per image; edge tiles read zeros beyond the input and
+ *     write only the outputs that exist) are processed in blocks: V {@code [t^2][tiles][C]} and
+ *     M {@code [t^2][tiles][O]} for one block live in {@link Workspace} arrays of a bounded size, with the
+ *     channels of a tile padded to whole vectors and the t^2 planes an odd number of cache lines apart.</li>
+ * <li>Transforms are vectorised across channels (8 floats on AVX2), 64 channels at a time so that a
+ *     tile's scratch stays in L1. With at least as many blocks as workers, each worker takes whole blocks
+ *     (input transform, t^2 single-threaded GEMMs, output transform) while its V and M are in cache;
+ *     with fewer (small images, or many channels), the blocks go one by one with each step spread over
+ *     the workers (the GEMMs by point xi). No value is ever summed across threads and each tile is
+ *     computed the same way in both schedules, so results are bit-identical whatever the thread count.</li>
+ * </ul>
+ *
+ * <h2>Accuracy</h2>
+ * The transforms scale values by up to 8 and add them with alternating signs, so float rounding errors
+ * grow with the tile. Against the double-precision reference, random normal data, C = O = 192, 14x14
+ * (WinogradTest#measuredErrors), the largest error relative to max|y| is:
+ * <ul>
+ * <li>im2col + GEMM: 4.2e-7 forward, 3.7e-7 input gradient;</li>
+ * <li>F(2x2, 3x3): 6.3e-7 and 5.1e-7 (1.5x im2col);</li>
+ * <li>F(4x4, 3x3): 1.1e-5 and 9.5e-6 (about 25x im2col).</li>
+ * </ul>
+ * F(4x4, 3x3) is the default: 1e-5 of the output's scale is far below what training notices (bf16 rounds
+ * at 4e-3), it stays inside the tolerance the backend promises for every convolution
+ * ({@code 2e-6 sqrt(9C)} of max|y|, 8.3e-5 at C = 192; worst case over WinogradTest's odd shapes 4.4e-7
+ * sqrt(9K)), and it needs 36 products per tile of 16 outputs where F(2x2) needs 64. F(2x2, 3x3)
+ * ({@code -Dsparkj.conv.winograd.m=2}) is there for runs that want im2col's accuracy.
+ *
+ * <h2>Switches</h2>
+ * {@code -Dsparkj.conv.winograd=false} turns the path off, {@code =force} uses it for every eligible
+ * geometry regardless of {@link #pays}'s size heuristic. Both are read at each call.
+ */
+final class Winograd {
+    private Winograd() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = F.length();
+
+    // ------------------------------------------------------------------ the transform matrices
+
+    /** F(4, 3) input transform B^T (6 x 6): rows are the data evaluated at 0, 1, -1, 2, -2, infinity (dual form). */
+    static final double[][] BT4 = {
+            {4, 0, -5, 0, 1, 0},
+            {0, -4, -4, 1, 1, 0},
+            {0, 4, -4, -1, 1, 0},
+            {0, -2, -1, 2, 1, 0},
+            {0, 2, -1, -2, 1, 0},
+            {0, 4, 0, -5, 0, 1}};
+    /** F(4, 3) filter transform G (6 x 3): g(X) at 0, 1, -1, 2, -2, infinity, with the interpolation's scale folded in. */
+    static final double[][] G4 = {
+            {1 / 4.0, 0, 0},
+            {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+            {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+            {1 / 24.0, 1 / 12.0, 1 / 6.0},
+            {1 / 24.0, -1 / 12.0, 1 / 6.0},
+            {0, 0, 1}};
+    /** F(4, 3) output transform A^T (4 x 6): row i holds the points raised to the power i (and infinity's 1 in the last row). */
+    static final double[][] AT4 = {
+            {1, 1, 1, 1, 1, 0},
+            {0, 1, -1, 2, -2, 0},
+            {0, 1, 1, 4, 4, 0},
+            {0, 1, -1, 8, -8, 1}};
+    /** F(2, 3) input transform B^T (4 x 4), points 0, 1, -1, infinity. */
+    static final double[][] BT2 = {
+            {1, 0, -1, 0},
+            {0, 1, 1, 0},
+            {0, -1, 1, 0},
+            {0, 1, 0, -1}};
+    /** F(2, 3) filter transform G (4 x 3). */
+    static final double[][] G2 = {
+            {1, 0, 0},
+            {0.5, 0.5, 0.5},
+            {0.5, -0.5, 0.5},
+            {0, 0, 1}};
+    /** F(2, 3) output transform A^T (2 x 4). */
+    static final double[][] AT2 = {
+            {1, 1, 1, 0},
+            {0, 1, -1, -1}};
+
+    // ------------------------------------------------------------------ when to use it
+
+    /** The switch {@code sparkj.conv.winograd}: "false" (off), "force" (every eligible geometry) or unset (heuristic). */
+    private static String mode() { return System.getProperty("sparkj.conv.winograd", "auto"); }
+
+    /** Output tile size m (4 or 2) from {@code sparkj.conv.winograd.m}. */
+    static int tileSize() { return Integer.getInteger("sparkj.conv.winograd.m", 4) == 2 ? 2 : 4; }
+
+    /**
+     * The size heuristic, from WinogradBench's sweep (batch 16, 2 cores; docs/benchmarks.md): at 56x56,
+     * C -> C with 8 channels ran slower than im2col (0.7-1.0x), 16 about 1.2-1.3x, 24 1.5x, 32 and more
+     * 1.8-2.3x; at 14x14, 16 channels lost and 32 broke about even. So Winograd is used by default when
+     * both channel counts are at least {@link #MIN_CHANNELS} (16) and {@code C * O} at least
+     * {@link #MIN_PAIRS} (32 x 32; the decoder's 48 -> 24 qualifies, 1.8-2.2x), and when the tiles do not
+     * waste most of their work on an output smaller than one tile: {@code 9 HO WO >= 2 * 36 tiles}; and
+     * when the transformed weight (36 C O floats, 4x the weight) stays within {@link #MAX_U_FLOATS}.
+     */
+    static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.winograd.minChannels", 16);
+    /** See {@link #MIN_CHANNELS}. */
+    static final int MIN_PAIRS = Integer.getInteger("sparkj.conv.winograd.minPairs", 32 * 32);
+
+    /** A 3x3, stride 1, dilation 1, ungrouped convolution with padding at most 2 (so the input gradient's 2 - p is a padding too). */
+    static boolean eligible(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
+                && g.groups() == 1 && g.ph() <= 2 && g.pw() <= 2 && g.ho() >= 1 && g.wo() >= 1;
+    }
+
+    /** Whether convolutions of g should take this path (switch, eligibility, size heuristic). */
+    static boolean pays(ConvGeometry g) {
+        String mode = mode();
+        if (mode.equals("false") || !eligible(g)) return false;
+        if (mode.equals("force")) return true;
+        int m = tileSize(), t = m + 2;
+        long tiles = (long) g.n() * ((g.ho() + m - 1) / m) * ((g.wo() + m - 1) / m);
+        return Math.min(g.c(), g.o()) >= MIN_CHANNELS && (long) g.c() * g.o() >= MIN_PAIRS
+                && (long) t * t * g.c() * g.o() <= MAX_U_FLOATS
+                && 9L * g.n() * g.ho() * g.wo() >= 2L * t * t * tiles;
+    }
+
+    // ------------------------------------------------------------------ entry points
+
+    /** y (NHWC, O channels) = conv3x3(x, w) + bias, with F(m x m, 3 x 3). */
+    static void forward(Nhwc x, ConvGeometry g, Tensor w, float[] bias, Nhwc y, Workspace.Lease ws) {
+        forward(x, g, w, bias, y, ws, tileSize());
+    }
+
+    static void forward(Nhwc x, ConvGeometry g, Tensor w, float[] bias, Nhwc y, Workspace.Lease ws, int m) {
+        float[] u = transformWeight(w, false, m, ws);
+        convolve(x, y, g.ph(), g.pw(), u, true, bias, m, ws);
+    }
+
+    /** gx (NHWC, C channels) = input gradient of the stride-1 3x3 convolution: gy convolved with the rotated, transposed filter. */
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
+        backwardInput(gy, g, w, gx, ws, tileSize());
+    }
+
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws, int m) {
+        float[] u = transformWeight(w, true, m, ws);
+        convolve(gy, gx, 2 - g.ph(), 2 - g.pw(), u, false, null, m, ws);
+    }
+
+    // ------------------------------------------------------------------ weight transform
+
+    /**
+     * The t^2 x 9 matrix taking a filter's taps {@code (ky, kx)} to {@code G g G^T} at point
+     * {@code xi = (i, j)}: {@code K[xi][ky * 3 + kx] = G[i][ky] G[j][kx]}, with the taps read rotated by
+     * 180 degrees when {@code rotate} (the input gradient). Products are taken in double, then rounded once.
+     */
+    static float[] filterMatrix(int m, boolean rotate) {
+        double[][] gm = m == 4 ? G4 : G2;
+        int t = m + 2;
+        float[] k = new float[t * t * 9];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < t; j++)
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) {
+                        int tap = rotate ? (2 - ky) * 3 + (2 - kx) : ky * 3 + kx;
+                        k[(i * t + j) * 9 + tap] = (float) (gm[i][ky] * gm[j][kx]);
+                    }
+        return k;
+    }
+
+    /**
+     * U {@code [t^2][O][C]} for w {@code [O, C, 3, 3]}: one GEMM, {@code U = K . W^T} with W the weight as
+     * an (O C) x 9 matrix (copied to a dense workspace first unless it already is one).
+     */
+    static float[] transformWeight(Tensor w, boolean rotate, int m, Workspace.Lease ws) {
+        int o = w.shape(0), c = w.shape(1), pairs = o * c, tt = (m + 2) * (m + 2);
+        float[] wa;
+        int off;
+        if (w.isContiguous()) {
+            wa = Heap.f32(w);
+            off = w.offset();
+        } else {
+            wa = ws.floats(pairs * 9);
+            off = 0;
+            Copies.copy(w, Heap.view(wa, 0, o, c, 3, 3));
+        }
+        float[] u = ws.floats(tt * pairs);
+        Sgemm.gemm(false, true, tt, pairs, 9, 1f, filterMatrix(m, rotate), 0, 9, wa, off, 9, 0f, u, 0, pairs);
+        return u;
+    }
+
+    // ------------------------------------------------------------------ the convolution
+
+    /** Floats of V and M per block (default 4M floats, 16 MiB). */
+    private static final int BLOCK_FLOATS = Integer.getInteger("sparkj.conv.winograd.block", 1 << 22);
+    /**
+     * Fewest tiles per block (when there are that many): the t^2 GEMMs of a block pack their operands
+     * afresh (all of U, and V), so short GEMMs lose much of their speed to packing. Measured at 56x56x192,
+     * batch 4, one thread: GEMM time 68-79 ms with blocks of 128 tiles, 38-42 ms with 784, while the
+     * transforms' time hardly changed.
+     */
+    private static final int MIN_BLOCK = Integer.getInteger("sparkj.conv.winograd.minBlock", 512);
+    /** Most floats of V and M per block, whatever MIN_BLOCK asks (16M floats, 64 MiB: about 450 tiles at 512 + 512 channels). */
+    private static final int MAX_BLOCK_FLOATS = 1 << 24;
+    /** Largest transformed weight used by default, in floats (64M, 256 MiB: C = O = 1365 for F(4x4)). */
+    static final long MAX_U_FLOATS = 1L << 26;
+
+    /**
+     * Tiles per block for {@code cin} input and {@code cout} output channels (padded) when there are
+     * {@code tiles} in all: as many as fit {@link #BLOCK_FLOATS} but at least {@link #MIN_BLOCK}, then
+     * evened out so that the blocks are about equal and, when there are at least as many as workers,
+     * their number is a multiple of the workers. Results do not depend on it: each tile is transformed
+     * alone, and each row of a GEMM's result is summed in the same order whatever the number of rows.
+     */
+    static int blockTiles(int cin, int cout, int tiles, int tt) {
+        int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cin + cout)));
+        b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cin + cout))));
+        int blocks = (tiles + b - 1) / b, workers = Parallel.threads();
+        if (blocks >= workers) blocks = (blocks + workers - 1) / workers * workers;
+        return Math.max(1, (tiles + blocks - 1) / blocks);
+    }
+
+    /**
+     * Distance in floats between the t^2 planes of V or M holding {@code floats} each: rounded up to an odd
+     * number of cache lines (16 floats). A tile writes (or reads) one vector in each of the t^2 planes; if
+     * the planes were a multiple of 4 KiB apart, all t^2 addresses would fall in the same L1 cache set
+     * (8 ways) and evict each other.
+     */
+    static int planeStride(int floats) {
+        int lines = (floats + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
+    /** Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1. */
+    static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
+
+    /**
+     * out = conv3x3(in) with padding (ph, pw) and transformed filter u: output pixel (y, x) reads input
+     * rows {@code y - ph .. y - ph + 2} and columns {@code x - pw .. x - pw + 2}. u is
+     * {@code [t^2][cout][cin]} when {@code uTransposed} (forward), else {@code [t^2][cin][cout]}.
+     *
+     * <p>The tiles are cut into blocks. When there are at least as many blocks as workers, the workers
+     * take whole blocks: each transforms its block's input tiles into V, runs the t^2 GEMMs on it
+     * single-threaded and transforms M back into the output, while V and M are still in its caches.
+     * Otherwise (few tiles: small images, or many channels) the blocks go one after another, each step
+     * spread over the workers: the transforms by tiles, the GEMMs by point xi (so each U[xi] is packed
+     * once per block, not once per worker).
+     */
+    static void convolve(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
+                         Workspace.Lease ws) {
+        final int cin = in.c(), cout = out.c(), t = m + 2, tt = t * t;
+        final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
+        final int tiles = out.n() * perImage;
+        if (tiles == 0 || cout == 0) return;
+        // a tile's channels in V and M are padded to whole vectors (the GEMMs skip the padding)
+        final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
+        final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
+        final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
+        final float[] biasP = bias == null ? null : java.util.Arrays.copyOf(bias, coutP);
+        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
+        if (blocks >= Parallel.threads()) {
+            Parallel.forRange(blocks, 1, (lo, hi) -> {
+                try (Workspace.Lease own = Workspace.lease()) {
+                    float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
+                    float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                    for (int bl = lo; bl < hi; bl++) {
+                        int first = bl * block, nb = Math.min(block, tiles - first);
+                        geo.input(first, 0, nb, v, tmp, pad);
+                        for (int xi = 0; xi < tt; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
+                        geo.output(first, 0, nb, mm, tmp, pad);
+                    }
+                }
+            });
+            return;
+        }
+        final float[] v = ws.floats(tt * vPlane), mm = ws.floats(tt * mPlane);
+        for (int first = 0; first < tiles; first += block) {
+            final int f = first, nb = Math.min(block, tiles - first);
+            Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * cinP), (lo, hi) ->
+                    geo.input(f, lo, hi, v, new float[tt * CHUNK], new float[tt * CHUNK]));
+            Parallel.forRange(tt, 1, (lo, hi) -> {
+                for (int xi = lo; xi < hi; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
+            });
+            Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * coutP), (lo, hi) ->
+                    geo.output(f, lo, hi, mm, new float[tt * CHUNK], new float[tt * CHUNK]));
+        }
+    }
+
+    /** {@code M[xi] = V[xi] . U[xi]} for nb tiles: (nb x cin) times (cin x cout), single-threaded. */
+    private static void gemm(int xi, int nb, int cin, int cout, int cinP, int coutP, float[] v, int vPlane,
+                             float[] u, boolean uTransposed, float[] mm, int mPlane) {
+        Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
+                v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout, 0f, mm, xi * mPlane, coutP);
+    }
+
+    /** Where the tiles of one convolution are, and the layouts of V and M. */
+    private record Tiles(Nhwc in, Nhwc out, int ph, int pw, int m, int tilesW, int perImage, int cinP, int coutP,
+                         int vPlane, int mPlane, float[] bias) {
+        /** V for tiles {@code first + lo .. first + hi} (rows lo..hi of V). */
+        void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, tmp, pad);
+            }
+        }
+
+        /** The outputs of tiles {@code first + lo .. first + hi} from rows lo..hi of M. */
+        void output(int first, int lo, int hi, float[] mm, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                outputTile(mm, b * coutP, mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+            }
+        }
+    }
+
+    static int roundUp(int x, int y) { return (x + y - 1) / y * y; }
+
+    // ------------------------------------------------------------------ input tiles
+    //
+    // A 2-D transform is two passes of the 1-D one: down the t columns of the tile (into a scratch, tmp)
+    // and then along the t rows of that. Both passes are "apply B^T to each of t lines of t points, for a
+    // run of channels", so one method per tile size (bt6Lines, bt4Lines) serves both, with the offsets of
+    // the lines and points as parameters. The channel loop is innermost, a plain counted loop over
+    // vectors, so the JIT can drop the per-access bounds checks (which otherwise cost as much as the
+    // arithmetic), and no vector crosses a method call.
+
+    /**
+     * Transforms the t x t input tile at rows {@code iy0..}, columns {@code ix0..} of image n, every channel,
+     * into {@code v[xi * plane + off + c]} ({@code c < cinP}), CHUNK channels at a time. Interior tiles are
+     * read straight from the input; tiles that overlap the padding, and the last vector when C is not a
+     * multiple of it, are first copied into the zero-filled scratch {@code pad} ({@code [t^2][CHUNK]}).
+     */
+    private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane,
+                                  float[] tmp, float[] pad) {
+        final int t = m + 2, c = in.c(), sH = in.sH(), sW = in.sW();
+        int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) lies inside the input
+        for (int i = 0; i < t; i++) {
+            if (iy0 + i >= 0 && iy0 + i < in.h()) rowOk |= 1 << i;
+            if (ix0 + i >= 0 && ix0 + i < in.w()) colOk |= 1 << i;
+        }
+        final boolean interior = rowOk == (1 << t) - 1 && colOk == (1 << t) - 1;
+        final int base = in.off() + n * in.sN() + iy0 * sH + ix0 * sW;
+        final float[] a = in.a();
+        for (int c0 = 0; c0 < c; c0 += CHUNK) {
+            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
+            if (interior && real == len) {
+                transformInput(m, a, base + c0, sH, sW, len, tmp, v, off + c0, plane);
+                continue;
+            }
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < t; j++) {
+                    int p = (i * t + j) * CHUNK;
+                    if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0) {
+                        System.arraycopy(a, base + i * sH + j * sW + c0, pad, p, real);
+                        java.util.Arrays.fill(pad, p + real, p + len, 0f);
+                    } else {
+                        java.util.Arrays.fill(pad, p, p + len, 0f);
+                    }
+                }
+            transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off + c0, plane);
+        }
+    }
+
+    /**
+     * {@code V = B^T d B} for one tile and {@code len} channels: d[i][j] at {@code src[sOff + i rs + j cs]},
+     * V[xi] written to {@code dst[dOff + xi * plane]}. Pass 1: B^T down each column j into tmp
+     * ({@code [t][t][CHUNK]}); pass 2: B^T along each row i of tmp, i.e. {@code (B^T d) B}, into the planes.
+     */
+    private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
+                                       float[] dst, int dOff, int plane) {
+        int t = m + 2;
+        if (m == 4) {
+            bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+            bt6Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
+        } else {
+            bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+            bt4Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
+        }
+    }
+
+    /**
+     * {@code B^T d} for F(4, 3) on six lines of {@code len} channels: line q reads d0..d5 at
+     * {@code src[sOff + q sLine + k sStep + c]} and writes its six results to {@code dst[dOff + q dLine + k dStep + c]}.
+     * The rows of {@link #BT4} share sub-expressions: rows 1 and 2 are {@code (d4 - 4 d2) +- (d3 - 4 d1)},
+     * rows 3 and 4 {@code (d4 - d2) +- 2 (d3 - d1)}, rows 0 and 5 {@code 4 d0 - 5 d2 + d4} and {@code 4 d1 - 5 d3 + d5}.
+     */
+    private static void bt6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
+        final FloatVector four = FloatVector.broadcast(F, 4f), mfour = FloatVector.broadcast(F, -4f);
+        final FloatVector mfive = FloatVector.broadcast(F, -5f);
+        for (int q = 0; q < 6; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep, e5 = e4 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector d0 = FloatVector.fromArray(F, src, s0 + c), d1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector d2 = FloatVector.fromArray(F, src, s2 + c), d3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector d4 = FloatVector.fromArray(F, src, s4 + c), d5 = FloatVector.fromArray(F, src, s5 + c);
+                FloatVector p = d2.fma(mfour, d4), r = d1.fma(mfour, d3);      // d4 - 4 d2, d3 - 4 d1
+                FloatVector e = d4.sub(d2), f = d3.sub(d1).add(d3.sub(d1));    // d4 - d2, 2 (d3 - d1)
+                d2.fma(mfive, d0.fma(four, d4)).intoArray(dst, e0 + c);
+                p.add(r).intoArray(dst, e1 + c);
+                p.sub(r).intoArray(dst, e2 + c);
+                e.add(f).intoArray(dst, e3 + c);
+                e.sub(f).intoArray(dst, e4 + c);
+                d3.fma(mfive, d1.fma(four, d5)).intoArray(dst, e5 + c);
+            }
+        }
+    }
+
+    /** {@code B^T d} for F(2, 3) on four lines ({@link #bt6Lines}'s layout): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
+    private static void bt4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
+        for (int q = 0; q < 4; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector d0 = FloatVector.fromArray(F, src, s0 + c), d1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector d2 = FloatVector.fromArray(F, src, s2 + c), d3 = FloatVector.fromArray(F, src, s3 + c);
+                d0.sub(d2).intoArray(dst, e0 + c);
+                d1.add(d2).intoArray(dst, e1 + c);
+                d2.sub(d1).intoArray(dst, e2 + c);
+                d1.sub(d3).intoArray(dst, e3 + c);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ output tiles
+
+    /**
+     * Transforms the t^2 values {@code mm[off + xi * plane + o]} of one tile back to its m x m outputs
+     * (plus bias, padded to whole vectors, or null) at rows {@code oy0..}, columns {@code ox0..} of image n,
+     * clipped to the output, CHUNK channels at a time. A last partial vector of channels goes through the
+     * scratch {@code pad} ({@code [m^2][CHUNK]}), so nothing is written past the output's channels.
+     */
+    private static void outputTile(float[] mm, int off, int plane, float[] bias, Nhwc out, int n, int oy0, int ox0,
+                                   int m, float[] tmp, float[] pad) {
+        final int c = out.c(), sH = out.sH(), sW = out.sW();
+        final int rows = Math.min(m, out.h() - oy0), cols = Math.min(m, out.w() - ox0);
+        final int base = out.off() + n * out.sN() + oy0 * sH + ox0 * sW;
+        final float[] y = out.a();
+        for (int c0 = 0; c0 < c; c0 += CHUNK) {
+            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
+            if (real == len) {
+                transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, y, base + c0, sH, sW, rows, cols);
+                continue;
+            }
+            transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, pad, 0, m * CHUNK, CHUNK, rows, cols);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++)
+                    System.arraycopy(pad, (i * m + j) * CHUNK, y, base + i * sH + j * sW + c0, real);
+        }
+    }
+
+    /**
+     * {@code Y = A^T M A + bias} for one tile and {@code len} channels: M[xi] at {@code mm[off + xi * plane]},
+     * Y[i][j] written to {@code y[yBase + i rs + j cs]} for the first {@code rows} rows and {@code cols}
+     * columns. Pass 1: A^T down each of the t columns into tmp ({@code [m][t][CHUNK]}); pass 2: A^T along
+     * the rows of tmp.
+     */
+    private static void transformOutput(int m, float[] mm, int off, int plane, int len, float[] tmp, float[] bias,
+                                        int bOff, float[] y, int yBase, int rs, int cs, int rows, int cols) {
+        int t = m + 2;
+        if (m == 4) {
+            at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 4, null, 0, len);
+            at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        } else {
+            at4Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 2, null, 0, len);
+            at4Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        }
+    }
+
+    /**
+     * {@code A^T m + bias} for F(4, 3) on {@code lines} lines of {@code len} channels ({@link #bt6Lines}'s
+     * layout), storing the first {@code count} of the four results. With {@code s = m1 + m2, d = m1 - m2,
+     * S = m3 + m4, D = m3 - m4} they are {@code m0 + s + S, d + 2D, s + 4S, d + 8D + m5}. bias (at
+     * {@code bOff + c}) may be null.
+     */
+    private static void at6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int count, float[] bias, int bOff, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), zero = FloatVector.zero(F);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector m0 = FloatVector.fromArray(F, src, s0 + c), m1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector m2 = FloatVector.fromArray(F, src, s2 + c), m3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector m4 = FloatVector.fromArray(F, src, s4 + c), m5 = FloatVector.fromArray(F, src, s5 + c);
+                FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, bOff + c);
+                FloatVector s = m1.add(m2), df = m1.sub(m2), bs = m3.add(m4), bd = m3.sub(m4);
+                m0.add(s).add(bs).add(b).intoArray(dst, e0 + c);
+                if (count > 1) bd.fma(two, df).add(b).intoArray(dst, e1 + c);
+                if (count > 2) bs.fma(four, s).add(b).intoArray(dst, e2 + c);
+                if (count > 3) bd.fma(eight, df.add(m5)).add(b).intoArray(dst, e3 + c);
+            }
+        }
+    }
+
+    /** {@code A^T m + bias} for F(2, 3) ({@link #at6Lines}'s layout): {@code m0 + m1 + m2, m1 - m2 - m3}. */
+    private static void at4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int count, float[] bias, int bOff, int len) {
+        final FloatVector zero = FloatVector.zero(F);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector m0 = FloatVector.fromArray(F, src, s0 + c), m1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector m2 = FloatVector.fromArray(F, src, s2 + c), m3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, bOff + c);
+                m0.add(m1).add(m2).add(b).intoArray(dst, e0 + c);
+                if (count > 1) m1.sub(m2).sub(m3).add(b).intoArray(dst, e1 + c);
+            }
+        }
+    }
+}

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Winograd minimal filtering for dense 3x3 stride-1 convolutions on channels-last data: the forward
- * pass and, through the same code, the input gradient. It computes the same sums as
- * {@link ConvNhwc}'s im2col + GEMM path with about four times fewer multiplications.
+ * pass and, through the same code, the input gradient; and the weight gradient through the adjoint
+ * transforms (see "Weight gradient" below). It computes the same sums as {@link ConvNhwc}'s im2col + GEMM
+ * path with about four times fewer multiplications.
  *
  * <h2>One dimension: F(m, 3)</h2>
  * m outputs of a 3-tap correlation {@code y[i] = d[i] g[0] + d[i+1] g[1] + d[i+2] g[2]} read a window of
@@ -196,7 +197,9 @@ final class Winograd {
      * {@code sparkj.conv.winograd.wgrad} (default on; {@code false} keeps im2col + GEMM, read at each call),
      * and at least {@link #WGRAD_MIN_TILES} tiles (unless forced): the GEMMs {@code dU[xi] += Ghat[xi]^T V[xi]}
      * sum over tiles, and with few of them they mostly read and write dU (36 C O floats). WinogradBench
-     * (2 cores, decoder shapes): 14x14x768 at batch 4 (64 tiles) ran 0.75x im2col, at batch 16 (256 tiles) 2.0x.
+     * (2 cores, decoder shapes, wall clock): 14x14 768 -> 768 ran 0.75x im2col at batch 4 (64 tiles), 0.84x at
+     * batch 8 (128 tiles; 1.3x by CPU time), 1.5-2.0x at batch 16 (256 tiles); 28x28 384 -> 384 at batch 4
+     * (196 tiles) 2.2x. Every other decoder shape has at least 784 tiles at batch 4 and won.
      */
     static boolean paysWeightGradient(ConvGeometry g) {
         if ("false".equals(System.getProperty("sparkj.conv.winograd.wgrad")) || !pays(g)) return false;
@@ -206,7 +209,7 @@ final class Winograd {
     }
 
     /** See {@link #paysWeightGradient}. */
-    static final int WGRAD_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.wgradMinTiles", 128);
+    static final int WGRAD_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.wgradMinTiles", 192);
 
     // ------------------------------------------------------------------ entry points
 

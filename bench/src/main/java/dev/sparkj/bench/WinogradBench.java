@@ -13,18 +13,19 @@ import java.util.function.Supplier;
 /**
  * Direct (im2col + GEMM) against Winograd F(4x4, 3x3) for the dense 3x3 stride-1 convolutions of SparK's
  * light decoder (channels-last, pad 1, no bias): at each level a C -> C and a C -> C/2 convolution at
- * 14x14x768, 28x28x384, 56x56x192, 112x112x96 and 224x224x48. For every shape, forward and input
- * gradient, the paths alternate (direct, Winograd, direct, ...) in one process, switched with the
+ * 14x14x768, 28x28x384, 56x56x192, 112x112x96 and 224x224x48. For every shape, forward, input
+ * gradient and weight gradient, the paths alternate (direct, Winograd, direct, ...) in one process, switched with the
  * {@code sparkj.conv.winograd} property ({@code false} / {@code force}); each is warmed up once and the
  * best of {@code iterations} wall-clock times is printed with the speed-up, then the same for
  * the CPU time of the whole process (all threads; less disturbed than the wall clock when other jobs
  * share the machine). The system load average is
  * printed before and after. With a third argument {@code f2}, F(2x2, 3x3) is timed as a third column;
  * with {@code sweep}, small C -> C convolutions (8 to 64 channels at 56x56 and 14x14) are timed instead,
- * to choose the channel count from which Winograd is used by default.
+ * to choose the channel count from which Winograd is used by default; with {@code wgrad}, only the weight
+ * gradients of the decoder shapes.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -Xmx12g -cp bench/target/benchmarks.jar
- * dev.sparkj.bench.WinogradBench [batch] [iterations] [f2]} (defaults 16 and 3).
+ * dev.sparkj.bench.WinogradBench [batch] [iterations] [f2|sweep|wgrad]} (defaults 16 and 3).
  */
 public final class WinogradBench {
     private WinogradBench() {}
@@ -33,6 +34,7 @@ public final class WinogradBench {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean f2 = args.length > 2 && args[2].equals("f2"), sweep = args.length > 2 && args[2].equals("sweep");
+        boolean wgradOnly = args.length > 2 && args[2].equals("wgrad");
         System.out.printf("sparkj WinogradBench: %d threads, vector %s, batch %d, best of %d, load average %.2f%n",
                 Parallel.threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch, iters, load());
         System.out.printf("%-20s %-6s %9s %9s %8s | %9s %9s %8s%s%n", "shape (HxW, C->O)", "pass", "direct ms", "wino ms",
@@ -48,8 +50,11 @@ public final class WinogradBench {
                 Tensor w = rng.normal(0, 1 / Math.sqrt(9.0 * c), o, c, 3, 3);
                 Tensor gy = rng.normal(0, 1, batch, o, hw, hw).toChannelsLast();
                 String shape = hw + "x" + hw + ", " + c + "->" + o;
-                row(shape, "fwd", iters, f2, () -> x.conv2d(w, null, spec));
-                row(shape, "bwd-in", iters, f2, () -> gy.conv2dBackwardInput(w, spec, x.shape()));
+                if (!wgradOnly) {
+                    row(shape, "fwd", iters, f2, () -> x.conv2d(w, null, spec));
+                    row(shape, "bwd-in", iters, f2, () -> gy.conv2dBackwardInput(w, spec, x.shape()));
+                }
+                row(shape, "bwd-w", iters, f2, () -> gy.conv2dBackwardWeight(x, spec, w.shape()));
             }
         }
         System.out.printf("load average after: %.2f%n", load());

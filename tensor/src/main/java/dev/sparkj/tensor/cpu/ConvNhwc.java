@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>weight gradient: {@code gwP[o, (ky, kx, c)] += gy[pix, o]^T col[pix, (ky, kx, c)]} over tiles in order.</li>
  * </ul>
  * Dense 3x3 stride-1 convolutions with enough channels take {@link Winograd}'s path instead for the forward
- * pass and the input gradient ({@code -Dsparkj.conv.winograd=false} turns it off).
+ * pass, the input gradient and the weight gradient ({@code -Dsparkj.conv.winograd=false} turns it off,
+ * {@code -Dsparkj.conv.winograd.wgrad=false} for the weight gradient only).
  * Outputs here are dense NHWC blocks (rows of C or O floats); {@link Convolution} handles other layouts.
  */
 final class ConvNhwc {
@@ -126,6 +127,10 @@ final class ConvNhwc {
         if (gps < 0) throw new IllegalArgumentException("gy rows must be uniformly strided");
         if (g.pointwise() && G == 1 && xps > 0) { // [O, N*H*W] x [N*H*W, C]
             Sgemm.gemm(true, false, g.o(), g.c(), rows, 1f, gy.a(), gy.off(), gps, x.a(), x.off(), xps, 0f, gwp, 0, g.c());
+            return;
+        }
+        if (Winograd.paysWeightGradient(g)) {
+            Winograd.backwardWeight(x, gy, g, gwp, ws);
             return;
         }
         if (CHUNKED_WGRAD && (long) g.o() * K <= CHUNKED_WGRAD_MAX_FLOATS && rows >= 2 * CHUNK_MIN_ROWS) {

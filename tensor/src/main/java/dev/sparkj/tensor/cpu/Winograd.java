@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Winograd minimal filtering for dense 3x3 stride-1 convolutions on channels-last data: the forward
- * pass and, through the same code, the input gradient. It computes the same sums as
- * {@link ConvNhwc}'s im2col + GEMM path with about four times fewer multiplications.
+ * pass and, through the same code, the input gradient; and the weight gradient through the adjoint
+ * transforms (see "Weight gradient" below). It computes the same sums as {@link ConvNhwc}'s im2col + GEMM
+ * path with about four times fewer multiplications.
  *
  * <h2>One dimension: F(m, 3)</h2>
  * m outputs of a 3-tap correlation {@code y[i] = d[i] g[0] + d[i+1] g[1] + d[i+2] g[2]} read a window of
@@ -67,6 +68,24 @@ import jdk.incubator.vector.VectorSpecies;
  *     the workers (the GEMMs by point xi). No value is ever summed across threads and each tile is
  *     computed the same way in both schedules, so results are bit-identical whatever the thread count.</li>
  * </ul>
+ *
+ * <h2>Weight gradient</h2>
+ * Per tile, {@code Y = A^T M A} with {@code M = U .* V} ({@code U = G g G^T}, {@code V = B^T d B}). The chain
+ * rule through each linear step, with gY the tile's m x m output gradient (zero where the tile overruns
+ * the output):
+ * <ul>
+ * <li>{@code Y[a][b] = sum_ij A^T[a][i] M[i][j] A[j][b]}, so {@code dM[i][j] = sum_ab A^T[a][i] gY[a][b] A[j][b]},
+ *     i.e. {@code dM = A gY A^T} (t x t; "Ghat", the adjoint of the output transform, {@link #a6Lines});</li>
+ * <li>{@code M = U .* V} is elementwise: {@code dU = dM .* V} for one tile and one (o, c) pair; summed over
+ *     tiles and images, with the channels, for each point xi:
+ *     {@code dU[xi][o][c] = sum_tiles Ghat[xi][tile][o] V[xi][tile][c]}, the GEMM {@code dU[xi] = Ghat[xi]^T V[xi]}
+ *     ((tiles x O)^T times (tiles x C));</li>
+ * <li>{@code U[i][j] = sum_{ky,kx} G[i][ky] g[ky][kx] G[j][kx]}, so {@code dg[ky][kx] = sum_ij G[i][ky] dU[i][j] G[j][kx]}
+ *     = {@code G^T dU G} (3 x 3), i.e. {@code dg[tap] = sum_xi K[xi][tap] dU[xi]} with the same K as the weight
+ *     transform (unrotated): one GEMM {@code K^T dU} (9 x t^2 times t^2 x O C), then reordered to [O][3][3][C].</li>
+ * </ul>
+ * V is the forward pass's input transform (same tiles, same padding). WinogradTest checks the result
+ * against the double-precision reference.
  *
  * <h2>Accuracy</h2>
  * The transforms scale values by up to 8 and add them with alternating signs, so float rounding errors
@@ -173,6 +192,25 @@ final class Winograd {
                 && 9L * g.n() * g.ho() * g.wo() >= 2L * t * t * tiles;
     }
 
+    /**
+     * Whether the weight gradient of g should take this path: {@link #pays}, the switch
+     * {@code sparkj.conv.winograd.wgrad} (default on; {@code false} keeps im2col + GEMM, read at each call),
+     * and at least {@link #WGRAD_MIN_TILES} tiles (unless forced): the GEMMs {@code dU[xi] += Ghat[xi]^T V[xi]}
+     * sum over tiles, and with few of them they mostly read and write dU (36 C O floats). WinogradBench
+     * (2 cores, decoder shapes, wall clock): 14x14 768 -> 768 ran 0.75x im2col at batch 4 (64 tiles), 0.84x at
+     * batch 8 (128 tiles; 1.3x by CPU time), 1.5-2.0x at batch 16 (256 tiles); 28x28 384 -> 384 at batch 4
+     * (196 tiles) 2.2x. Every other decoder shape has at least 784 tiles at batch 4 and won.
+     */
+    static boolean paysWeightGradient(ConvGeometry g) {
+        if ("false".equals(System.getProperty("sparkj.conv.winograd.wgrad")) || !pays(g)) return false;
+        int m = tileSize();
+        long tiles = (long) g.n() * ((g.ho() + m - 1) / m) * ((g.wo() + m - 1) / m);
+        return mode().equals("force") || tiles >= WGRAD_MIN_TILES;
+    }
+
+    /** See {@link #paysWeightGradient}. */
+    static final int WGRAD_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.wgradMinTiles", 192);
+
     // ------------------------------------------------------------------ entry points
 
     /** y (NHWC, O channels) = conv3x3(x, w) + bias, with F(m x m, 3 x 3). */
@@ -193,6 +231,59 @@ final class Winograd {
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws, int m) {
         float[] u = transformWeight(w, true, m, ws);
         convolve(gy, gx, 2 - g.ph(), 2 - g.pw(), u, false, null, m, ws);
+    }
+
+    /**
+     * Weight gradient {@code gwp [O][3][3][C]} (dense, the layout of {@link ConvNhwc#backwardWeight}) from x and
+     * gy, with F(m x m, 3 x 3). See the class comment ("Weight gradient") for the derivation. The blocks of
+     * tiles go one after another in a fixed order, each step spread over the workers: the input and
+     * gradient transforms by tiles, the t^2 GEMMs by point xi, each accumulating its own dU[xi] over the
+     * blocks in order. No value is summed across threads, so the result does not depend on the thread count.
+     */
+    static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws) {
+        backwardWeight(x, gy, g, gwp, ws, tileSize());
+    }
+
+    static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws, int m) {
+        final int cin = x.c(), cout = gy.c(), t = m + 2, tt = t * t, pairs = cin * cout;
+        final int tilesH = (gy.h() + m - 1) / m, tilesW = (gy.w() + m - 1) / m, perImage = tilesH * tilesW;
+        final int tiles = gy.n() * perImage;
+        if (pairs == 0) return;
+        if (tiles == 0) {
+            java.util.Arrays.fill(gwp, 0, 9 * pairs, 0f);
+            return;
+        }
+        final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
+        // blocks cut the sum over tiles, so unlike blockTiles' their size must not depend on the thread count
+        int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cinP + coutP)));
+        b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
+        final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
+        final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
+        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, cinP, coutP, vPlane, gPlane, null);
+        final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * pairs);
+        for (int first = 0; first < tiles; first += block) {
+            final int f = first, nb = Math.min(block, tiles - first);
+            final float beta = first == 0 ? 0f : 1f;
+            Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * (cinP + coutP)), (lo, hi) -> {
+                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                geo.input(f, lo, hi, v, tmp, pad);
+                geo.gradient(f, lo, hi, gh, tmp, pad);
+            });
+            // dU[xi] (O x C) += Ghat[xi]^T V[xi]: (nb x O)^T times (nb x C)
+            Parallel.forRange(tt, 1, (lo, hi) -> {
+                for (int xi = lo; xi < hi; xi++)
+                    Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, true, false, cout, cin, nb, 1f,
+                            gh, xi * gPlane, coutP, v, xi * vPlane, cinP, beta, du, xi * pairs, cin);
+            });
+        }
+        // dW[tap][(o, c)] = sum_xi K[xi][tap] dU[xi][(o, c)], i.e. G^T dU G; then [tap][O][C] -> [O][tap][C]
+        final float[] dw = ws.floats(9 * pairs);
+        Sgemm.gemm(true, false, 9, pairs, tt, 1f, filterMatrix(m, false), 0, 9, du, 0, pairs, 0f, dw, 0, pairs);
+        Parallel.forRange(cout, StridedLoops.grain(cout, 9L * cin), (lo, hi) -> {
+            for (int o = lo; o < hi; o++)
+                for (int tap = 0; tap < 9; tap++)
+                    System.arraycopy(dw, tap * pairs + o * cin, gwp, (o * 9 + tap) * cin, cin);
+        });
     }
 
     // ------------------------------------------------------------------ weight transform
@@ -352,6 +443,14 @@ final class Winograd {
             }
         }
 
+        /** Ghat = A gy A^T for tiles {@code first + lo .. first + hi} (rows lo..hi of the planes), gy read from {@code out}. */
+        void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * coutP, mPlane, tmp, pad);
+            }
+        }
+
         /** The outputs of tiles {@code first + lo .. first + hi} from rows lo..hi of M. */
         void output(int first, int lo, int hi, float[] mm, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
@@ -466,6 +565,101 @@ final class Winograd {
                 d1.add(d2).intoArray(dst, e1 + c);
                 d2.sub(d1).intoArray(dst, e2 + c);
                 d1.sub(d3).intoArray(dst, e3 + c);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ output-gradient tiles (weight gradient)
+
+    /**
+     * The adjoint of {@link #outputTile}: the m x m tile of gy at rows {@code oy0..}, columns {@code ox0..} of
+     * image n (zeros beyond the output), every channel, to {@code Ghat = A gY A^T} (t x t) in
+     * {@code gh[xi * plane + off + o]} ({@code o < coutP}), CHUNK channels at a time. Clipped tiles and a last
+     * partial vector of channels are first copied into the zero-filled scratch {@code pad} ({@code [m^2][CHUNK]}).
+     */
+    private static void gradientTile(Nhwc in, int n, int oy0, int ox0, int m, float[] gh, int off, int plane,
+                                     float[] tmp, float[] pad) {
+        final int c = in.c(), sH = in.sH(), sW = in.sW();
+        final int rows = Math.min(m, in.h() - oy0), cols = Math.min(m, in.w() - ox0);
+        final boolean whole = rows == m && cols == m;
+        final int base = in.off() + n * in.sN() + oy0 * sH + ox0 * sW;
+        final float[] a = in.a();
+        for (int c0 = 0; c0 < c; c0 += CHUNK) {
+            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
+            if (whole && real == len) {
+                transformGradient(m, a, base + c0, sH, sW, len, tmp, gh, off + c0, plane);
+                continue;
+            }
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < m; j++) {
+                    int p = (i * m + j) * CHUNK;
+                    if (i < rows && j < cols) {
+                        System.arraycopy(a, base + i * sH + j * sW + c0, pad, p, real);
+                        java.util.Arrays.fill(pad, p + real, p + len, 0f);
+                    } else {
+                        java.util.Arrays.fill(pad, p, p + len, 0f);
+                    }
+                }
+            transformGradient(m, pad, 0, m * CHUNK, CHUNK, len, tmp, gh, off + c0, plane);
+        }
+    }
+
+    /**
+     * {@code Ghat = A gY A^T} for one tile and {@code len} channels: gY[i][j] at {@code src[sOff + i rs + j cs]},
+     * Ghat[xi] written to {@code dst[dOff + xi * plane]}. Pass 1: A down each of the m columns into tmp
+     * ({@code [t][m][CHUNK]}); pass 2: A along each of the t rows of tmp, into the planes.
+     */
+    private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
+                                          float[] dst, int dOff, int plane) {
+        int t = m + 2;
+        if (m == 4) {
+            a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+            a6Lines(tmp, 0, m * CHUNK, CHUNK, dst, dOff, t * plane, plane, t, len);
+        } else {
+            a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+            a4Lines(tmp, 0, m * CHUNK, CHUNK, dst, dOff, t * plane, plane, t, len);
+        }
+    }
+
+    /**
+     * {@code A g} for F(4, 3) ({@link #AT4} transposed, 6 x 4) on {@code lines} lines of {@code len} channels
+     * ({@link #bt6Lines}'s layout): four values in, six out, {@code g0, e + o, e - o, E + O, E - O, g3} with
+     * {@code e = g0 + g2, o = g1 + g3, E = g0 + 4 g2, O = 2 g1 + 8 g3}.
+     */
+    private static void a6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                int lines, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep, e5 = e4 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector g0 = FloatVector.fromArray(F, src, s0 + c), g1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector g2 = FloatVector.fromArray(F, src, s2 + c), g3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector e = g0.add(g2), o = g1.add(g3);
+                FloatVector ee = g2.fma(four, g0), oo = g3.fma(eight, g1.mul(two));
+                g0.intoArray(dst, e0 + c);
+                e.add(o).intoArray(dst, e1 + c);
+                e.sub(o).intoArray(dst, e2 + c);
+                ee.add(oo).intoArray(dst, e3 + c);
+                ee.sub(oo).intoArray(dst, e4 + c);
+                g3.intoArray(dst, e5 + c);
+            }
+        }
+    }
+
+    /** {@code A g} for F(2, 3) ({@link #AT2} transposed, 4 x 2; {@link #a6Lines}'s layout): {@code g0, g0 + g1, g0 - g1, -g1}. */
+    private static void a4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                int lines, int len) {
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector g0 = FloatVector.fromArray(F, src, s0 + c), g1 = FloatVector.fromArray(F, src, s1 + c);
+                g0.intoArray(dst, e0 + c);
+                g0.add(g1).intoArray(dst, e1 + c);
+                g0.sub(g1).intoArray(dst, e2 + c);
+                g1.neg().intoArray(dst, e3 + c);
             }
         }
     }

@@ -39,6 +39,13 @@ class WinogradTest {
     /** F(2x2, 3x3): as accurate as im2col + GEMM within a factor of two or so. */
     private static final double TOL2 = 2e-7;
     private static final Backend REF = Backends.reference();
+    /**
+     * Weight gradient, F(4x4): the same bound, with the sum over P = N HO WO pixels in place of 9K (measured
+     * worst case over SHAPES 2.5e-7 sqrt(P), an 8x margin).
+     */
+    private static final double TOLW4 = 2e-6;
+    /** Weight gradient, F(2x2): measured worst case 5.0e-8 sqrt(P), a 4x margin. */
+    private static final double TOLW2 = 2e-7;
 
     /** n, c, o, h, w, ph, pw. */
     private static final int[][] SHAPES = {
@@ -117,6 +124,48 @@ class WinogradTest {
         return gx.tensor();
     }
 
+    /** Winograd weight gradient {@code [O, C, 3, 3]} from x and gy (both channels-last). */
+    static Tensor backwardWeight(Tensor x, Tensor gy, Conv2dSpec spec, int m) {
+        int o = gy.shape(1), c = x.shape(1);
+        ConvGeometry g = ConvGeometry.of(x.shape(), new int[]{o, c, 3, 3}, gy.shape(), spec);
+        assertTrue(Winograd.eligible(g));
+        float[] gwp = new float[o * 9 * c];
+        try (Workspace.Lease ws = Workspace.lease()) {
+            Winograd.backwardWeight(Nhwc.of(x), Nhwc.of(gy), g, gwp, ws, m);
+        }
+        return Heap.view(gwp, 0, o, 3, 3, c).permute(0, 3, 1, 2).contiguous();
+    }
+
+    /**
+     * Weight-gradient error scaled by {@code sqrt(P)}, P = N HO WO the pixels summed (each gradient entry is a
+     * sum of P products), for one shape.
+     */
+    private static double weightError(int[] s, int m, Rng r) {
+        int n = s[0], c = s[1], o = s[2], h = s[3], w = s[4];
+        Conv2dSpec spec = new Conv2dSpec(1, 1, s[5], s[6], 1, 1, 1);
+        Tensor x = r.normal(0, 1, n, c, h, w).toChannelsLast();
+        int ho = spec.outH(h, 3), wo = spec.outW(w, 3);
+        Tensor gy = r.normal(0, 1, n, o, ho, wo).toChannelsLast();
+        Tensor ref = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, new int[]{o, c, 3, 3});
+        return relError(backwardWeight(x, gy, spec, m), ref) / Math.sqrt((double) n * ho * wo);
+    }
+
+    @Test
+    void weightGradientMatchesReference() {
+        for (int m : new int[]{4, 2}) {
+            double worst = 0;
+            for (int[] s : SHAPES) {
+                double e = weightError(s, m, new Rng(java.util.Arrays.hashCode(s) * 7 + m));
+                assertTrue(e <= tolW(m), "F(" + m + "x" + m + ") n,c,o,h,w,ph,pw=" + java.util.Arrays.toString(s) + " weight gradient: " + e);
+                worst = Math.max(worst, e);
+            }
+            System.out.printf("Winograd F(%dx%d,3x3) weight gradient: worst error over the odd shapes %.2e sqrt(P) max|ref|%n", m, m, worst);
+        }
+    }
+
+    /** The weight gradient's tolerance for tile size m, as a multiple of {@code sqrt(P) max|ref|}. */
+    private static double tolW(int m) { return m == 4 ? TOLW4 : TOLW2; }
+
     /** Errors scaled by {@code sqrt(9 K)}: {forward, forward + bias, input gradient} for one shape. */
     private static double[] errors(int[] s, int m, Rng r) {
         int n = s[0], c = s[1], o = s[2], h = s[3], w = s[4];
@@ -170,12 +219,22 @@ class WinogradTest {
                     + "(%.2e, %.2e sqrt(9C))%n", m, m, e, eg, e / k, eg / k);
             assertTrue(e / k <= tol(m) && eg / k <= tol(m));
         }
+        Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, wt.shape());
+        double kw = Math.sqrt(14.0 * 14);
+        for (int m : new int[]{4, 2}) {
+            double e = relError(backwardWeight(x, gy, spec, m), refGw);
+            System.out.printf("Winograd F(%dx%d,3x3): C=O=192 14x14: max err / max|ref| weight gradient %.2e (%.2e sqrt(P))%n",
+                    m, m, e, e / kw);
+            assertTrue(e / kw <= tolW(m));
+        }
         String old = System.getProperty("sparkj.conv.winograd");
         System.setProperty("sparkj.conv.winograd", "false");
         try {
             double e = relError(x.conv2d(wt, null, spec), refY), eg = relError(gy.conv2dBackwardInput(wt, spec, x.shape()), refGx);
             System.out.printf("im2col + GEMM:        C=O=192 14x14: max err / max|ref| forward %.2e, input gradient %.2e "
                     + "(%.2e, %.2e sqrt(9C))%n", e, eg, e / k, eg / k);
+            double ew = relError(gy.conv2dBackwardWeight(x, spec, wt.shape()), refGw);
+            System.out.printf("im2col + GEMM:        C=O=192 14x14: max err / max|ref| weight gradient %.2e (%.2e sqrt(P))%n", ew, ew / kw);
         } finally {
             restore(old);
         }
@@ -212,13 +271,19 @@ class WinogradTest {
                 assertTrue(relError(gx, gy.to(REF).conv2dBackwardInput(w.to(REF), spec, x.shape())) <= TOL4 * Math.sqrt(9 * 11));
                 assertFalse(java.util.Arrays.equals(y.toFloatArray(), yd.toFloatArray()), "forward did not switch paths");
                 assertFalse(java.util.Arrays.equals(gx.toFloatArray(), gxd.toFloatArray()), "input gradient did not switch paths");
+                System.setProperty("sparkj.conv.winograd", "force");
+                Tensor gw = gyi.conv2dBackwardWeight(xi, spec, w.shape());
+                System.setProperty("sparkj.conv.winograd", "false");
+                Tensor gwd = gyi.conv2dBackwardWeight(xi, spec, w.shape());
+                assertTrue(relError(gw, gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, w.shape())) <= TOLW4 * Math.sqrt(2 * 9 * 7));
+                assertFalse(java.util.Arrays.equals(gw.toFloatArray(), gwd.toFloatArray()), "weight gradient did not switch paths");
             }
         } finally {
             restore(old);
         }
     }
 
-    /** The size heuristic: small channel counts and ineligible geometries stay on im2col. */
+    /** The size heuristic: small channel counts and ineligible geometries stay on im2col (the weight gradient also with few tiles). */
     @Test
     void heuristic() {
         String old = System.getProperty("sparkj.conv.winograd");
@@ -241,6 +306,13 @@ class WinogradTest {
             assertTrue(Winograd.eligible(tinyImage));
             ConvGeometry huge = ConvGeometry.of(new int[]{1, 2048, 14, 14}, new int[]{2048, 2048, 3, 3}, new int[]{1, 2048, 14, 14}, s1);
             assertFalse(Winograd.pays(huge)); // U would take 36 * 2048^2 floats (600 MB)
+            assertTrue(Winograd.paysWeightGradient(big));
+            ConvGeometry fewTiles = ConvGeometry.of(new int[]{4, 768, 14, 14}, new int[]{768, 768, 3, 3}, new int[]{4, 768, 14, 14}, s1);
+            assertTrue(Winograd.pays(fewTiles));
+            assertFalse(Winograd.paysWeightGradient(fewTiles)); // 64 tiles: the GEMMs mostly move dU
+            System.setProperty("sparkj.conv.winograd.wgrad", "false");
+            assertFalse(Winograd.paysWeightGradient(big));
+            System.clearProperty("sparkj.conv.winograd.wgrad");
             System.setProperty("sparkj.conv.winograd", "false");
             assertFalse(Winograd.pays(big));
         } finally {
@@ -253,14 +325,18 @@ class WinogradTest {
     /**
      * Runs {@link Digest} in child JVMs: 1 worker, 2 workers with blocks of 16 tiles (several blocks per
      * worker: each worker runs whole blocks) and 2 workers with the default blocks (a single block: the
-     * steps are spread over the workers). The outputs must be bit-identical and match the reference.
+     * steps are spread over the workers). The outputs must be bit-identical and match the reference; the
+     * weight gradients bit-identical between 1 and 2 workers with the same blocks.
      */
     @Test
     void bitIdenticalAcrossThreadCountsAndBlocking() throws Exception {
         String[] one = digest(1, true), two = digest(2, true), twoPhased = digest(2, false);
         assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
         assertEquals(one[0], twoPhased[0], "outputs differ between per-worker blocks and one shared block");
-        for (int i = 1; i < one.length; i++) assertTrue(Double.parseDouble(one[i]) <= tol(i <= 2 ? 4 : 2), "error " + one[i]);
+        // the weight gradient's blocks cut its sum over tiles: bit-identical for a given block size, whatever the threads
+        assertEquals(one[7], two[7], "weight gradients differ between 1 and 2 threads");
+        for (int i = 1; i < 5; i++) assertTrue(Double.parseDouble(one[i]) <= tol(i <= 2 ? 4 : 2), "error " + one[i]);
+        for (int i = 5; i < 7; i++) assertTrue(Double.parseDouble(one[i]) <= tolW(i == 5 ? 4 : 2), "weight gradient error " + one[i]);
     }
 
     private static String[] digest(int threads, boolean smallBlocks) throws IOException, InterruptedException {
@@ -272,13 +348,14 @@ class WinogradTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), "child JVM failed");
         String[] f = out.split("\\s+");
-        assertEquals(5, f.length, out);
+        assertEquals(8, f.length, out);
         return f;
     }
 
     /**
      * Prints a hash of the bits of Winograd outputs (channel tails, ragged edge tiles, both tile sizes,
-     * forward and input gradient), then each one's error scaled as in the tests.
+     * forward and input gradient), then each one's error scaled as in the tests (forward and input gradient,
+     * then weight gradient), then a hash of the weight gradients (whose sum over tiles the block size cuts).
      */
     static final class Digest {
         public static void main(String[] args) {
@@ -295,7 +372,14 @@ class WinogradTest {
                 for (float v : gx.contiguous().toFloatArray()) h = h * 31 + Float.floatToRawIntBits(v);
                 errs.append(' ').append(relError(y, refY) / Math.sqrt(9 * 44)).append(' ').append(relError(gx, refGx) / Math.sqrt(9 * 36));
             }
-            System.out.println(Long.toHexString(h) + errs);
+            Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, w.shape());
+            long hw = 17;
+            for (int m : new int[]{4, 2}) {
+                Tensor gw = backwardWeight(x, gy, spec, m);
+                for (float v : gw.contiguous().toFloatArray()) hw = hw * 31 + Float.floatToRawIntBits(v);
+                errs.append(' ').append(relError(gw, refGw) / Math.sqrt(2 * 23 * 19));
+            }
+            System.out.println(Long.toHexString(h) + errs + ' ' + Long.toHexString(hw));
         }
     }
 }

@@ -17,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * Dense 3x3 stride-1 convolutions with enough channels take {@link Winograd}'s path instead for the forward
  * pass, the input gradient and the weight gradient ({@code -Dsparkj.conv.winograd=false} turns it off,
- * {@code -Dsparkj.conv.winograd.wgrad=false} for the weight gradient only).
+ * {@code -Dsparkj.conv.winograd.wgrad=false} for the weight gradient only); 4x4 stride-2 padding-1 convolutions
+ * (SparK's up-sampling ConvTranspose) take it too through {@link SubPixel}'s space-to-depth form
+ * ({@code -Dsparkj.conv.subpixel=false} turns that off).
  * Outputs here are dense NHWC blocks (rows of C or O floats); {@link Convolution} handles other layouts.
  */
 final class ConvNhwc {
@@ -61,6 +63,10 @@ final class ConvNhwc {
             Winograd.forward(x, g, w, bias, y, ws);
             return;
         }
+        if (SubPixel.pays(g)) {
+            SubPixel.forward(x, g, w, bias, y, ws);
+            return;
+        }
         float[] wp = packWeight(w, g, ws);
         int tile = tileRows(G * K, rows);
         float[] col = ws.floats(tile * G * K);
@@ -90,6 +96,10 @@ final class ConvNhwc {
         }
         if (Winograd.pays(g)) {
             Winograd.backwardInput(gy, g, w, gx, ws);
+            return;
+        }
+        if (SubPixel.pays(g)) {
+            SubPixel.backwardInput(gy, g, w, gx, ws);
             return;
         }
         boolean onePhase = g.sh() == 1 && g.sw() == 1;
@@ -131,6 +141,10 @@ final class ConvNhwc {
         }
         if (Winograd.paysWeightGradient(g)) {
             Winograd.backwardWeight(x, gy, g, gwp, ws);
+            return;
+        }
+        if (SubPixel.paysWeightGradient(g)) {
+            SubPixel.backwardWeight(x, gy, g, gwp, ws);
             return;
         }
         if (CHUNKED_WGRAD && (long) g.o() * K <= CHUNKED_WGRAD_MAX_FLOATS && rows >= 2 * CHUNK_MIN_ROWS) {

@@ -1,0 +1,134 @@
+package dev.sparkj.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkj.tensor.Backend;
+import dev.sparkj.tensor.Backends;
+import dev.sparkj.tensor.Conv2dSpec;
+import dev.sparkj.tensor.Rng;
+import dev.sparkj.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SubPixel} (4x4 stride-2 padding-1 convolutions as Winograd 3x3 on the space-to-depth input) against the
+ * double-precision reference backend: forward, input gradient (the ConvTranspose forward) and weight gradient,
+ * odd channel counts, outputs of 1, 2, 3 and 7 pixels a side (inputs twice that), batch 1 to 3. Tolerance as in
+ * {@link WinogradTest}: {@code max |err| <= 2e-6 sqrt(9K) max |ref|}, K the equivalent 3x3 convolution's summed
+ * channels (4C forward, O for the input gradient), and {@code 2e-6 sqrt(P)} (P = N h w) for the weight gradient.
+ */
+class SubPixelTest {
+    private static final Backend REF = Backends.reference();
+    private static final double TOL = 2e-6;
+    private static final Conv2dSpec SPEC = new Conv2dSpec(2, 2, 1, 1, 1, 1, 1);
+
+    /** n, c, o, h, w (output size; the input is 2h x 2w). */
+    private static final int[][] SHAPES = {
+            {1, 3, 5, 1, 1}, {2, 5, 3, 2, 2}, {3, 7, 9, 3, 3}, {1, 13, 11, 7, 7}, {2, 9, 17, 1, 7},
+            {1, 17, 13, 7, 2}, {3, 21, 19, 3, 7}, {2, 33, 31, 7, 3}, {1, 1, 1, 2, 3},
+    };
+
+    @Test
+    void matchesReference() {
+        Rng r = new Rng(11);
+        double worstF = 0, worstI = 0, worstW = 0;
+        for (int[] s : SHAPES) {
+            int n = s[0], c = s[1], o = s[2], h = s[3], w = s[4];
+            Tensor x = r.normal(0, 1, n, c, 2 * h, 2 * w).toChannelsLast();
+            Tensor wt = r.normal(0, 1, o, c, 4, 4);
+            Tensor gy = r.normal(0, 1, n, o, h, w).toChannelsLast();
+            Tensor bias = r.normal(0, 1, o);
+            ConvGeometry g = ConvGeometry.of(x.shape(), wt.shape(), new int[]{n, o, h, w}, SPEC);
+            assertTrue(SubPixel.eligible(g));
+            String name = java.util.Arrays.toString(s);
+            try (Workspace.Lease ws = Workspace.lease()) {
+                // forward, with bias
+                Nhwc y = Nhwc.dense(new float[n * h * w * o], 0, n, h, w, o);
+                SubPixel.forward(Nhwc.of(x), g, wt, bias.toFloatArray(), y, ws);
+                Tensor ref = x.to(REF).conv2d(wt.to(REF), bias.to(REF), SPEC);
+                double e = WinogradTest.relError(y.tensor(), ref) / Math.sqrt(9.0 * 4 * c);
+                worstF = Math.max(worstF, e);
+                assertTrue(e <= TOL, name + " forward " + e);
+                // input gradient
+                Nhwc gx = Nhwc.dense(new float[n * 4 * h * w * c], 0, n, 2 * h, 2 * w, c);
+                SubPixel.backwardInput(Nhwc.of(gy), g, wt, gx, ws);
+                ref = gy.to(REF).conv2dBackwardInput(wt.to(REF), SPEC, x.shape());
+                e = WinogradTest.relError(gx.tensor(), ref) / Math.sqrt(9.0 * o);
+                worstI = Math.max(worstI, e);
+                assertTrue(e <= TOL, name + " input gradient " + e);
+                // weight gradient
+                float[] gwp = new float[o * 16 * c];
+                SubPixel.backwardWeight(Nhwc.of(x), Nhwc.of(gy), g, gwp, ws);
+                Tensor gw = Heap.view(gwp, 0, o, 4, 4, c).permute(0, 3, 1, 2).contiguous();
+                ref = gy.to(REF).conv2dBackwardWeight(x.to(REF), SPEC, wt.shape());
+                e = WinogradTest.relError(gw, ref) / Math.sqrt((double) n * h * w);
+                worstW = Math.max(worstW, e);
+                assertTrue(e <= TOL, name + " weight gradient " + e);
+            }
+        }
+        System.out.printf("SubPixel worst: forward %.2e sqrt(36C), input grad %.2e sqrt(9O), weight grad %.2e sqrt(P)%n",
+                worstF, worstI, worstW);
+    }
+
+    /** Strided (NCHW) views go through the same copies: the public API with Winograd forced, both layouts. */
+    @Test
+    void publicApiWhenForced() {
+        String old = System.getProperty("sparkj.conv.winograd");
+        Rng r = new Rng(5);
+        try {
+            System.setProperty("sparkj.conv.winograd", "force");
+            for (boolean cl : new boolean[]{true, false}) {
+                int n = 2, c = 7, o = 5, h = 3, w = 2;
+                Tensor x = r.normal(0, 1, n, c, 2 * h, 2 * w), wt = r.normal(0, 1, o, c, 4, 4);
+                Tensor gy = r.normal(0, 1, n, o, h, w);
+                if (cl) {
+                    x = x.toChannelsLast();
+                    gy = gy.toChannelsLast();
+                }
+                ConvGeometry g = ConvGeometry.of(x.shape(), wt.shape(), gy.shape(), SPEC);
+                assertTrue(SubPixel.pays(g));
+                double e = WinogradTest.relError(x.conv2d(wt, null, SPEC), x.to(REF).conv2d(wt.to(REF), null, SPEC));
+                assertTrue(e <= TOL * Math.sqrt(36.0 * c), "forward " + e);
+                e = WinogradTest.relError(gy.conv2dBackwardInput(wt, SPEC, x.shape()),
+                        gy.to(REF).conv2dBackwardInput(wt.to(REF), SPEC, x.shape()));
+                assertTrue(e <= TOL * Math.sqrt(9.0 * o), "input gradient " + e);
+                e = WinogradTest.relError(gy.conv2dBackwardWeight(x, SPEC, wt.shape()),
+                        gy.to(REF).conv2dBackwardWeight(x.to(REF), SPEC, wt.shape()));
+                assertTrue(e <= TOL * Math.sqrt((double) n * h * w), "weight gradient " + e);
+            }
+            System.setProperty("sparkj.conv.subpixel", "false");
+            assertFalse(SubPixel.pays(ConvGeometry.of(new int[]{1, 7, 6, 4}, new int[]{5, 7, 4, 4}, new int[]{1, 5, 3, 2}, SPEC)));
+        } finally {
+            System.clearProperty("sparkj.conv.subpixel");
+            if (old == null) System.clearProperty("sparkj.conv.winograd");
+            else System.setProperty("sparkj.conv.winograd", old);
+        }
+    }
+
+    @Test
+    void heuristic() {
+        String old = System.getProperty("sparkj.conv.winograd");
+        try {
+            System.clearProperty("sparkj.conv.winograd");
+            // SparK's decoder at batch 16: on at 28->56 x 192 and 56->112 x 96 only
+            int[][] on = {{28, 192, 1}, {56, 96, 1}, {7, 768, 0}, {14, 384, 0}, {112, 48, 0}};
+            for (int[] s : on) {
+                int h = s[0], c = s[1];
+                ConvGeometry g = ConvGeometry.of(new int[]{16, c, 2 * h, 2 * h}, new int[]{c, c, 4, 4},
+                        new int[]{16, c, h, h}, SPEC);
+                assertTrue(SubPixel.pays(g) == (s[2] == 1), h + " " + c);
+                assertTrue(SubPixel.paysWeightGradient(g) == (s[2] == 1), h + " " + c);
+            }
+        } finally {
+            if (old == null) System.clearProperty("sparkj.conv.winograd");
+            else System.setProperty("sparkj.conv.winograd", old);
+        }
+    }
+
+    @Test
+    void eligibility() {
+        assertFalse(SubPixel.eligible(ConvGeometry.of(new int[]{1, 7, 7, 4}, new int[]{5, 7, 4, 4}, new int[]{1, 5, 3, 2}, SPEC)));
+        assertFalse(SubPixel.eligible(ConvGeometry.of(new int[]{1, 8, 6, 4}, new int[]{4, 4, 4, 4}, new int[]{1, 4, 3, 2},
+                new Conv2dSpec(2, 2, 1, 1, 1, 1, 2))));
+    }
+}

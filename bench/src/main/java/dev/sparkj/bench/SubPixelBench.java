@@ -25,7 +25,7 @@ public final class SubPixelBench {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.printf("sparkj SubPixelBench: %d threads, batch %d, best of %d, load average %.2f%n",
-                Parallel.threads(), batch, iters, load());
+                Parallel.threads(), batch, iters, Clocks.load());
         System.out.printf("%-22s %-6s %9s %9s %8s | %9s %9s %8s%n", "convT (h->2h, C)", "pass", "old ms", "new ms",
                 "speed-up", "old cpu", "new cpu", "speed-up");
         Conv2dSpec spec = Conv2dSpec.of(2, 1, 1);
@@ -41,21 +41,9 @@ public final class SubPixelBench {
             row(shape, "bwd-in", iters, () -> gy.conv2dBackwardInput(w, spec, x.shape()));
             row(shape, "bwd-w", iters, () -> gy.conv2dBackwardWeight(x, spec, w.shape()));
         }
-        System.out.printf("load average after: %.2f%n", load());
+        System.out.printf("load average after: %.2f%n", Clocks.load());
         System.clearProperty("sparkj.conv.subpixel");
         System.clearProperty("sparkj.conv.winograd");
-    }
-
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-
-    private static long cpuTime() {
-        long sum = 0;
-        for (long id : THREADS.getAllThreadIds()) sum += Math.max(0, THREADS.getThreadCpuTime(id));
-        return sum;
-    }
-
-    private static double load() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static void row(String shape, String pass, int iters, Supplier<?> op) {
@@ -64,9 +52,9 @@ public final class SubPixelBench {
             for (int k = 0; k < 2; k++) {
                 System.setProperty("sparkj.conv.subpixel", k == 0 ? "false" : "true");
                 System.setProperty("sparkj.conv.winograd", "force");
-                long t0 = System.nanoTime(), c0 = cpuTime();
+                long t0 = System.nanoTime(), c0 = Clocks.cpuNanos();
                 op.get();
-                long dt = System.nanoTime() - t0, dc = cpuTime() - c0;
+                long dt = System.nanoTime() - t0, dc = Clocks.cpuNanos() - c0;
                 if (it >= 0) {
                     best[k] = Math.min(best[k], dt);
                     cpu[k] = Math.min(cpu[k], dc);

@@ -36,7 +36,7 @@ public final class WinogradBench {
         boolean f2 = args.length > 2 && args[2].equals("f2"), sweep = args.length > 2 && args[2].equals("sweep");
         boolean wgradOnly = args.length > 2 && args[2].equals("wgrad");
         System.out.printf("sparkj WinogradBench: %d threads, vector %s, batch %d, best of %d, load average %.2f%n",
-                Parallel.threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch, iters, load());
+                Parallel.threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, batch, iters, Clocks.load());
         System.out.printf("%-20s %-6s %9s %9s %8s | %9s %9s %8s%s%n", "shape (HxW, C->O)", "pass", "direct ms", "wino ms",
                 "speed-up", "direct cpu", "wino cpu", "speed-up", f2 ? String.format(" | %9s %8s %9s %8s", "F2 ms", "speed-up", "F2 cpu", "speed-up") : "");
         int[][] levels = sweep ? new int[][]{{56, 8}, {56, 16}, {56, 24}, {56, 32}, {56, 48}, {56, 64}, {14, 16}, {14, 32}, {14, 64}}
@@ -57,22 +57,9 @@ public final class WinogradBench {
                 row(shape, "bwd-w", iters, f2, () -> gy.conv2dBackwardWeight(x, spec, w.shape()));
             }
         }
-        System.out.printf("load average after: %.2f%n", load());
+        System.out.printf("load average after: %.2f%n", Clocks.load());
         System.clearProperty("sparkj.conv.winograd");
         System.clearProperty("sparkj.conv.winograd.m");
-    }
-
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-
-    /** CPU time of every live thread of the process, in nanoseconds (the pool's workers live on). */
-    private static long cpuTime() {
-        long sum = 0;
-        for (long id : THREADS.getAllThreadIds()) sum += Math.max(0, THREADS.getThreadCpuTime(id));
-        return sum;
-    }
-
-    private static double load() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** Times op with Winograd off, forced (F(4x4)) and optionally forced F(2x2), interleaved. */
@@ -86,9 +73,9 @@ public final class WinogradBench {
             for (int k = 0; k < modes.size(); k++) {
                 System.setProperty("sparkj.conv.winograd", modes.get(k)[0]);
                 System.setProperty("sparkj.conv.winograd.m", modes.get(k)[1]);
-                long t0 = System.nanoTime(), c0 = cpuTime();
+                long t0 = System.nanoTime(), c0 = Clocks.cpuNanos();
                 op.get();
-                long dt = System.nanoTime() - t0, dc = cpuTime() - c0;
+                long dt = System.nanoTime() - t0, dc = Clocks.cpuNanos() - c0;
                 if (it >= 0) {
                     best[k] = Math.min(best[k], dt);
                     cpu[k] = Math.min(cpu[k], dc);

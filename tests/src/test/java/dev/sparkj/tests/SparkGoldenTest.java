@@ -51,6 +51,19 @@ class SparkGoldenTest {
     }
 
     @Test
+    void exactConvolutionPathMatchesReference() throws Exception {
+        // what `bin/sparkj golden` runs: convolutions without Winograd (the test above runs the training default)
+        String before = System.getProperty("sparkj.conv.winograd");
+        System.setProperty("sparkj.conv.winograd", "false");
+        try {
+            for (Path p : fixtures()) check(p, SparseMap.Mode.PACKED);
+        } finally {
+            if (before == null) System.clearProperty("sparkj.conv.winograd");
+            else System.setProperty("sparkj.conv.winograd", before);
+        }
+    }
+
+    @Test
     void maskedDenseEmulationMatchesReference() throws Exception {
         // the oracle path (dense ops + re-masking, as the reference computes) on one ResNet and one ConvNeXt fixture
         for (Path p : fixtures()) {

@@ -19,7 +19,15 @@ final class Elementwise {
     /** Elements per gathered block. */
     static final int BLOCK = 1024;
 
-    static void unary(UnaryOp op, Tensor x, Tensor out) {
+    /** An elementwise function of one float operand over {@code n} elements: {@code y[yo..] = f(x[xo..])}. */
+    @FunctionalInterface
+    private interface RowOp { void apply(float[] x, int xo, float[] y, int yo, int n); }
+
+    /**
+     * {@code out = f(x)} elementwise: unit-stride runs go to {@code f} whole, other strides through gathered
+     * blocks (results scattered back when the output is strided).
+     */
+    private static void map(Tensor x, Tensor out, RowOp f) {
         LoopPlan p = LoopPlan.of(out, x);
         float[] ya = Heap.f32(out), xa = Heap.f32(x);
         int so = p.innerStride(0), sx = p.innerStride(1);
@@ -27,21 +35,25 @@ final class Elementwise {
             float[] bx = new float[BLOCK], by = new float[BLOCK];
             return (off, n) -> {
                 if (sx == 1 && so == 1) {
-                    UnaryKernels.apply(op, xa, off[1], ya, off[0], n);
+                    f.apply(xa, off[1], ya, off[0], n);
                     return;
                 }
                 for (int i = 0; i < n; i += BLOCK) {
                     int m = Math.min(BLOCK, n - i);
                     float[] src = source(xa, off[1] + i * sx, sx, bx, m);
                     int srcOff = sx == 1 ? off[1] + i : 0;
-                    if (so == 1) UnaryKernels.apply(op, src, srcOff, ya, off[0] + i, m);
+                    if (so == 1) f.apply(src, srcOff, ya, off[0] + i, m);
                     else {
-                        UnaryKernels.apply(op, src, srcOff, by, 0, m);
+                        f.apply(src, srcOff, by, 0, m);
                         scatter(by, ya, off[0] + i * so, so, m);
                     }
                 }
             };
         });
+    }
+
+    static void unary(UnaryOp op, Tensor x, Tensor out) {
+        map(x, out, (xa, xo, ya, yo, n) -> UnaryKernels.apply(op, xa, xo, ya, yo, n));
     }
 
     static void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
@@ -79,51 +91,13 @@ final class Elementwise {
     }
 
     static void binaryScalar(BinaryOp op, Tensor a, double scalar, Tensor out) {
-        LoopPlan p = LoopPlan.of(out, a);
-        float[] ya = Heap.f32(out), aa = Heap.f32(a);
         float s = (float) scalar;
-        int so = p.innerStride(0), sa = p.innerStride(1);
-        StridedLoops.run(p, () -> {
-            float[] bx = new float[BLOCK], by = new float[BLOCK];
-            return (off, n) -> {
-                if (sa == 1 && so == 1) {
-                    BinaryKernels.arithScalar(op, aa, off[1], s, ya, off[0], n);
-                    return;
-                }
-                for (int i = 0; i < n; i += BLOCK) {
-                    int m = Math.min(BLOCK, n - i);
-                    float[] src = source(aa, off[1] + i * sa, sa, bx, m);
-                    int srcOff = sa == 1 ? off[1] + i : 0;
-                    if (so == 1) BinaryKernels.arithScalar(op, src, srcOff, s, ya, off[0] + i, m);
-                    else {
-                        BinaryKernels.arithScalar(op, src, srcOff, s, by, 0, m);
-                        scatter(by, ya, off[0] + i * so, so, m);
-                    }
-                }
-            };
-        });
+        map(a, out, (xa, xo, ya, yo, n) -> BinaryKernels.arithScalar(op, xa, xo, s, ya, yo, n));
     }
 
     static void clamp(Tensor x, double lo, double hi, Tensor out) {
-        LoopPlan p = LoopPlan.of(out, x);
-        float[] ya = Heap.f32(out), xa = Heap.f32(x);
         float l = (float) lo, h = (float) hi;
-        int so = p.innerStride(0), sx = p.innerStride(1);
-        StridedLoops.run(p, () -> {
-            float[] bx = new float[BLOCK], by = new float[BLOCK];
-            return (off, n) -> {
-                for (int i = 0; i < n; i += BLOCK) {
-                    int m = Math.min(BLOCK, n - i);
-                    float[] src = source(xa, off[1] + i * sx, sx, bx, m);
-                    int srcOff = sx == 1 ? off[1] + i : 0;
-                    if (so == 1) BinaryKernels.clamp(src, srcOff, l, h, ya, off[0] + i, m);
-                    else {
-                        BinaryKernels.clamp(src, srcOff, l, h, by, 0, m);
-                        scatter(by, ya, off[0] + i * so, so, m);
-                    }
-                }
-            };
-        });
+        map(x, out, (xa, xo, ya, yo, n) -> BinaryKernels.clamp(xa, xo, l, h, ya, yo, n));
     }
 
     /** out = cond != 0 ? a : b, cond BOOL or U8. */

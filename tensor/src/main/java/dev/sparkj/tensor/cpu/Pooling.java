@@ -26,15 +26,23 @@ final class Pooling {
     // ------------------------------------------------------------------ max pooling
 
     static void maxPool2d(Tensor x, Pool2dSpec p, Tensor out, Tensor argmax) {
-        if (x.shape(1) >= VL && (x.stride(1) != 1 || out.stride(1) != 1)) { // channel-vectorised on NHWC copies
+        onChannelsLast(x, out, (xv, ov) -> maxPoolKernel(xv, p, ov, argmax));
+    }
+
+    /**
+     * Runs {@code kernel(in, out)} so that it can vectorise over channels: with enough channels and either tensor
+     * not channels-last, on an NHWC copy of {@code in} into an NHWC workspace that is then copied to {@code out}.
+     */
+    private static void onChannelsLast(Tensor in, Tensor out, java.util.function.BiConsumer<Tensor, Tensor> kernel) {
+        if (out.shape(1) >= VL && (in.stride(1) != 1 || out.stride(1) != 1)) {
             try (Workspace.Lease ws = Workspace.lease()) {
-                Tensor xv = x.stride(1) == 1 ? x : Nhwc.of(x, ws).tensor(), ov = channelsLast(out, ws);
-                maxPoolKernel(xv, p, ov, argmax);
+                Tensor iv = in.stride(1) == 1 ? in : Nhwc.of(in, ws).tensor(), ov = channelsLast(out, ws);
+                kernel.accept(iv, ov);
                 if (ov != out) Copies.copy(ov, out);
             }
             return;
         }
-        maxPoolKernel(x, p, out, argmax);
+        kernel.accept(in, out);
     }
 
     /** t itself when its channel stride is 1, else a dense NHWC workspace of its shape (contents unspecified). */
@@ -160,15 +168,7 @@ final class Pooling {
     // ------------------------------------------------------------------ average pooling
 
     static void avgPool2d(Tensor x, Pool2dSpec p, Tensor out) {
-        if (x.shape(1) >= VL && (x.stride(1) != 1 || out.stride(1) != 1)) { // channel-vectorised on NHWC copies
-            try (Workspace.Lease ws = Workspace.lease()) {
-                Tensor xv = x.stride(1) == 1 ? x : Nhwc.of(x, ws).tensor(), ov = channelsLast(out, ws);
-                avgPoolKernel(xv, p, ov);
-                if (ov != out) Copies.copy(ov, out);
-            }
-            return;
-        }
-        avgPoolKernel(x, p, out);
+        onChannelsLast(x, out, (xv, ov) -> avgPoolKernel(xv, p, ov));
     }
 
     private static void avgPoolKernel(Tensor x, Pool2dSpec p, Tensor out) {
@@ -229,15 +229,7 @@ final class Pooling {
 
     /** gx[.., iy, ix] = sum of gy over the windows that hold (iy, ix), divided by the window size. */
     static void avgPool2dBackward(Tensor gy, Pool2dSpec p, Tensor gx) {
-        if (gx.shape(1) >= VL && (gy.stride(1) != 1 || gx.stride(1) != 1)) { // channel-vectorised on NHWC copies
-            try (Workspace.Lease ws = Workspace.lease()) {
-                Tensor gv = gy.stride(1) == 1 ? gy : Nhwc.of(gy, ws).tensor(), xv = channelsLast(gx, ws);
-                avgPoolBackwardKernel(gv, p, xv);
-                if (xv != gx) Copies.copy(xv, gx);
-            }
-            return;
-        }
-        avgPoolBackwardKernel(gy, p, gx);
+        onChannelsLast(gy, gx, (gv, xv) -> avgPoolBackwardKernel(gv, p, xv));
     }
 
     private static void avgPoolBackwardKernel(Tensor gy, Pool2dSpec p, Tensor gx) {

@@ -38,15 +38,21 @@ public final class OpProfile {
         if (ON) mark = System.nanoTime();
     }
 
-    static synchronized void forwardDone(String op) {
+    /** Called by every recorded op: returns at once (no lock) unless profiling is on. */
+    static void forwardDone(String op) {
         if (!ON) return;
-        long now = System.nanoTime();
-        add(FORWARD, op, now - mark);
-        mark = now;
+        synchronized (OpProfile.class) {
+            long now = System.nanoTime();
+            add(FORWARD, op, now - mark);
+            mark = now;
+        }
     }
 
-    static synchronized void backwardDone(String op, long nanos) {
-        if (ON) add(BACKWARD, op, nanos);
+    static void backwardDone(String op, long nanos) {
+        if (!ON) return;
+        synchronized (OpProfile.class) {
+            add(BACKWARD, op, nanos);
+        }
     }
 
     private static void add(Map<String, long[]> m, String op, long nanos) {

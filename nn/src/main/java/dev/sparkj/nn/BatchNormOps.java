@@ -140,11 +140,6 @@ public final class BatchNormOps {
             return null;
         }
 
-        /** An empty tensor with t's shape and memory order (dense, offset 0) and its array. */
-        private static Tensor like(Tensor t) {
-            return t.emptyLike();
-        }
-
         private static float[] arrayOf(Tensor t) {
             return ((HeapStorage) t.storage()).f32();
         }
@@ -176,7 +171,7 @@ public final class BatchNormOps {
             if (l == null) return null;
             float[] xa = l.a(), mf = floats(mean), af = floats(a), bf = floats(b);
             int xo = l.off();
-            Tensor xcT = like(x), yT = like(x);
+            Tensor xcT = x.emptyLike(), yT = x.emptyLike(); // same shape and memory order, dense from 0
             float[] xc = arrayOf(xcT), y = arrayOf(yT);
             if (l.rows()) {
                 int c = l.c();
@@ -210,7 +205,7 @@ public final class BatchNormOps {
                     || gy.backend() != xs.backend()) return null;
             float[] ga = lg.a(), xa = lx.a(), af = floats(a), pf = floats(p), qf = floats(q);
             int go = lg.off(), xo = lx.off();
-            Tensor gxT = like(gy);
+            Tensor gxT = gy.emptyLike();
             float[] gx = arrayOf(gxT);
             if (lg.rows()) {
                 int c = lg.c();

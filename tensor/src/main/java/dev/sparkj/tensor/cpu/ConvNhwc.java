@@ -166,8 +166,8 @@ final class ConvNhwc {
     private static final boolean CHUNKED_WGRAD = !"false".equals(System.getProperty("sparkj.conv.chunkedWgrad"));
     /**
      * The chunked path is for weight gradients up to this size (floats, 640 KiB), where every tile's pass over its
-     * partial stays in cache. Measured by CPU time at batch 4 under load 7 (a one-off harness timing both paths interleaved, not kept) (GFLOP per CPU-second, tiled vs chunked): 3x3 48->24
-     * at 224x224 14.4 vs 29.7, 48->48 18.1 vs 26.0, 96->96 at 112x112 28.7 vs 36.2, transposed 4x4 s2 48->48 at
+     * partial stays in cache. Measured by CPU time at batch 4 under load 7, with a one-off harness timing both
+     * paths interleaved (not kept), as GFLOP per CPU-second, tiled vs chunked: 3x3 48->24 at 224x224 14.4 vs 29.7, 48->48 18.1 vs 26.0, 96->96 at 112x112 28.7 vs 36.2, transposed 4x4 s2 48->48 at
      * 112x112 19.5 vs 26.4 and 96->96 at 56x56 37.0 vs 46.2; but 3x3 192->192 at 56x56 (332K floats) 52.0 vs 36.2.
      */
     private static final long CHUNKED_WGRAD_MAX_FLOATS = 160L << 10;

@@ -44,17 +44,17 @@ final class SubPixel {
     }
 
     /**
-     * The size heuristic, from SubPixelBench (batch 16, 2 cores, SparK's decoder; docs/benchmarks.md): this path
-     * won all three passes at 28->56 x 192 (12544 output pixels, 1.35-1.47x) and 56->112 x 96 (1.19-1.41x), broke
-     * even or lost at 14->28 x 384 (3136 pixels: the weight transform, 144 C O floats, is paid per call over
-     * few pixels; weight gradient 0.81x) and 7->14 x 768 (0.4-0.75x), and lost at 112->224 x 48 (forward 0.90x,
-     * weight gradient 0.70x: with few channels the space-to-depth copies and thin GEMMs dominate). So it is used
-     * when N h w is at least {@link #MIN_PIXELS} and both channel counts at least {@link #MIN_CHANNELS}, on top of
-     * Winograd's own heuristic for the equivalent geometry; {@code sparkj.conv.winograd=force} skips both.
+     * The size heuristic, from SubPixelBench (batch 16, 2 cores, SparK's decoder; docs/benchmarks.md). With
+     * Winograd's products on {@link DirectGemm} (few channels), this path won the forward and input gradient at
+     * 28->56 x 192 (1.5x), 56->112 x 96 (1.7-1.8x) and 112->224 x 48 (1.65-1.9x), with weight gradients within
+     * run-to-run noise of im2col (0.9-1.3x); it broke even at 14->28 x 384 (3136 output pixels: the weight
+     * transform, 144 C O floats, is paid per call over few pixels) and lost at 7->14 x 768 (0.44-0.77x). So it is
+     * used when N h w is at least {@link #MIN_PIXELS} and both channel counts at least {@link #MIN_CHANNELS}, on
+     * top of Winograd's own heuristic for the equivalent geometry; {@code sparkj.conv.winograd=force} skips both.
      */
     static final int MIN_PIXELS = Integer.getInteger("sparkj.conv.subpixel.minPixels", 8192);
     /** See {@link #MIN_PIXELS}. */
-    static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.subpixel.minChannels", 64);
+    static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.subpixel.minChannels", 32);
 
     private static boolean sized(ConvGeometry g) {
         return "force".equals(System.getProperty("sparkj.conv.winograd"))

@@ -253,6 +253,10 @@ final class Winograd {
             java.util.Arrays.fill(gwp, 0, 9 * pairs, 0f);
             return;
         }
+        if (directWeightGradient(cin, cout, m)) {
+            backwardWeightDirect(x, gy, g, gwp, ws, m);
+            return;
+        }
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
         // blocks cut the sum over tiles, so unlike blockTiles' their size must not depend on the thread count
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cinP + coutP)));
@@ -276,7 +280,12 @@ final class Winograd {
                             gh, xi * gPlane, coutP, v, xi * vPlane, cinP, beta, du, xi * pairs, cin);
             });
         }
-        // dW[tap][(o, c)] = sum_xi K[xi][tap] dU[xi][(o, c)], i.e. G^T dU G; then [tap][O][C] -> [O][tap][C]
+        filterGradient(du, cin, cout, gwp, ws, m);
+    }
+
+    /** dW[tap][(o, c)] = sum_xi K[xi][tap] dU[xi][(o, c)], i.e. G^T dU G; then [tap][O][C] -> [O][tap][C] into gwp. */
+    private static void filterGradient(float[] du, int cin, int cout, float[] gwp, Workspace.Lease ws, int m) {
+        final int pairs = cin * cout, tt = (m + 2) * (m + 2);
         final float[] dw = ws.floats(9 * pairs);
         Sgemm.gemm(true, false, 9, pairs, tt, 1f, filterMatrix(m, false), 0, 9, du, 0, pairs, 0f, dw, 0, pairs);
         Parallel.forRange(cout, StridedLoops.grain(cout, 9L * cin), (lo, hi) -> {
@@ -284,6 +293,77 @@ final class Winograd {
                 for (int tap = 0; tap < 9; tap++)
                     System.arraycopy(dw, tap * pairs + o * cin, gwp, (o * 9 + tap) * cin, cin);
         });
+    }
+
+    /**
+     * Whether the weight gradient takes {@link #backwardWeightDirect}: when one chunk's partial dU
+     * ({@code t^2 x cout x cin}, padded) is at most {@link #DIRECT_MAX_DU} floats, since every block of tiles
+     * reads and writes all of it. WinogradBench (batch 16, 2 cores): 224x224 48 -> 48 and 48 -> 24, 112x112
+     * 96 -> 96 and 96 -> 48, 56x56 192 -> 96 (663K floats) ran 1.4-2.2x faster than through {@link Sgemm};
+     * 56x56 192 -> 192 (1.3M floats) 0.67x.
+     */
+    static boolean directWeightGradient(int cin, int cout, int m) {
+        return directEnabled() && (long) (m + 2) * (m + 2) * roundUp(cin, VL) * roundUp(cout, VL) <= DIRECT_MAX_DU;
+    }
+
+    /** See {@link #directWeightGradient} (default 1M floats, 4 MiB). */
+    static final int DIRECT_MAX_DU = Integer.getInteger("sparkj.conv.winograd.directMaxDU", 1 << 20);
+    /** Floats of V and Ghat per block on the direct weight gradient path (default 256K, 1 MiB). */
+    static final int DIRECT_WGRAD_BLOCK_FLOATS = Integer.getInteger("sparkj.conv.winograd.directWgradBlock", 1 << 18);
+
+    /** Most floats of the direct weight gradient's partial sums, all chunks together (default 8M, 32 MiB). */
+    static final int DIRECT_PARTIAL_FLOATS = Integer.getInteger("sparkj.conv.winograd.directPartial", 1 << 23);
+    /** Fewest tiles worth a chunk of their own on the direct weight gradient path. */
+    private static final int DIRECT_CHUNK_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.directChunkTiles", 256);
+    /** Most chunks of the direct weight gradient (fixed by the problem size, never by the thread count). */
+    private static final int DIRECT_MAX_CHUNKS = 16;
+
+    /**
+     * {@link #backwardWeight} for few channels ({@link #direct}). The tiles are cut into a fixed number of
+     * chunks (from the problem size only), which run in parallel; each walks its tiles in small blocks
+     * (V and Ghat together about {@link #DIRECT_WGRAD_BLOCK_FLOATS}) and adds {@code Ghat[xi]^T V[xi]} into its own
+     * partial dU with {@link DirectGemm#accumulateTransposed}, which continues each element's chain of
+     * fused multiply-adds over the tiles in order. The partials are then added in chunk order, so the
+     * result does not depend on the thread count or the block size.
+     */
+    private static void backwardWeightDirect(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws, int m) {
+        final int cin = x.c(), cout = gy.c(), t = m + 2, tt = t * t, pairs = cin * cout;
+        final int tilesW = (gy.w() + m - 1) / m, perImage = ((gy.h() + m - 1) / m) * tilesW, tiles = gy.n() * perImage;
+        final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL), size = tt * coutP * cinP;
+        final int chunks = Math.max(1, Math.min(DIRECT_MAX_CHUNKS,
+                Math.min(tiles / DIRECT_CHUNK_MIN_TILES, DIRECT_PARTIAL_FLOATS / size)));
+        final int block = Math.max(4, DIRECT_WGRAD_BLOCK_FLOATS / (tt * (cinP + coutP)));
+        final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
+        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, cinP, coutP, vPlane, gPlane, null);
+        final float[] partial = ws.floats(chunks * size);
+        Parallel.forEach(chunks, ch -> {
+            int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
+            try (Workspace.Lease own = Workspace.lease()) {
+                float[] v = own.floats(tt * vPlane), gh = own.floats(tt * gPlane);
+                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                for (int first = lo; first < hi; first += block) {
+                    int nb = Math.min(block, hi - first);
+                    geo.input(first, 0, nb, v, tmp, pad);
+                    geo.gradient(first, 0, nb, gh, tmp, pad);
+                    for (int xi = 0; xi < tt; xi++)
+                        DirectGemm.accumulateTransposed(coutP, cinP, nb, gh, xi * gPlane, coutP, v, xi * vPlane, cinP,
+                                first > lo, partial, ch * size + xi * coutP * cinP, cinP);
+                }
+            }
+        });
+        // dU[xi][o][c] = sum over chunks, in order, of the valid (o < cout, c < cin) part of the partials
+        final float[] du = ws.floats(tt * pairs);
+        Parallel.forRange(tt * cout, StridedLoops.grain(tt * cout, (long) chunks * cin), (lo, hi) -> {
+            for (int row = lo; row < hi; row++) {
+                int xi = row / cout, o = row % cout, src = xi * coutP * cinP + o * cinP, dst = xi * pairs + o * cin;
+                for (int c = 0; c < cin; c++) {
+                    float sum = partial[src + c];
+                    for (int ch = 1; ch < chunks; ch++) sum += partial[ch * size + src + c];
+                    du[dst + c] = sum;
+                }
+            }
+        });
+        filterGradient(du, cin, cout, gwp, ws, m);
     }
 
     // ------------------------------------------------------------------ weight transform
@@ -396,6 +476,10 @@ final class Winograd {
         final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final float[] biasP = bias == null ? null : java.util.Arrays.copyOf(bias, coutP);
+        if (direct(cin, cout)) {
+            convolveDirect(in, out, ph, pw, u, uTransposed, biasP, m, ws);
+            return;
+        }
         final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
         if (blocks >= Parallel.threads()) {
             Parallel.forRange(blocks, 1, (lo, hi) -> {
@@ -423,6 +507,60 @@ final class Winograd {
             Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * coutP), (lo, hi) ->
                     geo.output(f, lo, hi, mm, new float[tt * CHUNK], new float[tt * CHUNK]));
         }
+    }
+
+    /**
+     * Whether a convolution with these channel counts takes {@link #convolveDirect}: when one point's
+     * packed U[xi] ({@code cin x cout}, padded to whole micro-panels) is at most {@link #DIRECT_MAX_U} floats.
+     */
+    static boolean direct(int cin, int cout) {
+        return directEnabled() && (long) DirectGemm.packedSize(cin, cout) <= DIRECT_MAX_U;
+    }
+
+    /** The switch {@code sparkj.conv.winograd.direct} ("false" keeps every Winograd product on {@link Sgemm}; read at each call). */
+    private static boolean directEnabled() { return !"false".equals(System.getProperty("sparkj.conv.winograd.direct")); }
+
+    /** Largest packed U[xi] for the direct path, in floats (default 64K, 256 KiB: half of a Zen 3 core's L2). */
+    static final int DIRECT_MAX_U = Integer.getInteger("sparkj.conv.winograd.directMaxU", 1 << 16);
+    /** Floats of V and M per block on the direct path (default 128K, 512 KiB). */
+    static final int DIRECT_BLOCK_FLOATS = Integer.getInteger("sparkj.conv.winograd.directBlock", 1 << 17);
+
+    /**
+     * {@link #convolve} for few channels: U is packed once into {@link DirectGemm}'s panels (all t^2 points),
+     * then the workers take small blocks of tiles (V and M together about {@link #DIRECT_BLOCK_FLOATS}, so
+     * they stay in the worker's L2): transform the inputs, run the t^2 products reading V where it lies, and
+     * transform back. Each output element is computed the same way whatever the block or thread, so
+     * results are bit-identical for any thread count.
+     */
+    private static void convolveDirect(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed,
+                                       float[] biasP, int m, Workspace.Lease ws) {
+        final int cin = in.c(), cout = out.c(), t = m + 2, tt = t * t;
+        final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
+        final int tiles = out.n() * perImage;
+        final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
+        final int per = DirectGemm.packedSize(cin, cout);
+        final float[] up = ws.floats(tt * per);
+        Parallel.forRange(tt, 1, (lo, hi) -> {
+            for (int xi = lo; xi < hi; xi++)
+                DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, xi * per);
+        });
+        final int block = Math.min(roundUp(tiles, 4), Math.max(4, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
+        final int blocks = (tiles + block - 1) / block;
+        final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
+        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
+        Parallel.forRange(blocks, 1, (lo, hi) -> {
+            try (Workspace.Lease own = Workspace.lease()) {
+                float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
+                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                for (int bl = lo; bl < hi; bl++) {
+                    int first = bl * block, nb = Math.min(block, tiles - first);
+                    geo.input(first, 0, nb, v, tmp, pad);
+                    for (int xi = 0; xi < tt; xi++)
+                        DirectGemm.multiply(nb, coutP, cin, v, xi * vPlane, cinP, up, xi * per, mm, xi * mPlane, coutP);
+                    geo.output(first, 0, nb, mm, tmp, pad);
+                }
+            }
+        });
     }
 
     /** {@code M[xi] = V[xi] . U[xi]} for nb tiles: (nb x cin) times (cin x cout), single-threaded. */

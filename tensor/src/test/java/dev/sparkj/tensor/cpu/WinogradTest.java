@@ -152,6 +152,10 @@ class WinogradTest {
 
     @Test
     void weightGradientMatchesReference() {
+        checkWeightGradient();
+    }
+
+    private static void checkWeightGradient() {
         for (int m : new int[]{4, 2}) {
             double worst = 0;
             for (int[] s : SHAPES) {
@@ -187,6 +191,25 @@ class WinogradTest {
 
     @Test
     void forwardAndInputGradientMatchReference() {
+        checkForwardAndInputGradient();
+    }
+
+    /** The same checks with the direct products (DirectGemm) off: every shape through Sgemm's packed GEMMs. */
+    @Test
+    void packedGemmPathMatchesReference() {
+        String old = System.getProperty("sparkj.conv.winograd.direct");
+        System.setProperty("sparkj.conv.winograd.direct", "false");
+        try {
+            assertFalse(Winograd.direct(3, 3));
+            checkForwardAndInputGradient();
+            checkWeightGradient();
+        } finally {
+            if (old == null) System.clearProperty("sparkj.conv.winograd.direct");
+            else System.setProperty("sparkj.conv.winograd.direct", old);
+        }
+    }
+
+    private static void checkForwardAndInputGradient() {
         for (int m : new int[]{4, 2}) {
             double worst = 0;
             for (int[] s : SHAPES) {
@@ -330,7 +353,8 @@ class WinogradTest {
      */
     @Test
     void bitIdenticalAcrossThreadCountsAndBlocking() throws Exception {
-        String[] one = digest(1, true), two = digest(2, true), twoPhased = digest(2, false);
+        String packed = "-Dsparkj.conv.winograd.direct=false";
+        String[] one = digest(1, true, packed), two = digest(2, true, packed), twoPhased = digest(2, false, packed);
         assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
         assertEquals(one[0], twoPhased[0], "outputs differ between per-worker blocks and one shared block");
         // the weight gradient's blocks cut its sum over tiles: bit-identical for a given block size, whatever the threads
@@ -339,9 +363,29 @@ class WinogradTest {
         for (int i = 5; i < 7; i++) assertTrue(Double.parseDouble(one[i]) <= tolW(i == 5 ? 4 : 2), "weight gradient error " + one[i]);
     }
 
-    private static String[] digest(int threads, boolean smallBlocks) throws IOException, InterruptedException {
+    /**
+     * The direct path ({@link DirectGemm}; the digest's 44 and 36 channels take it by default): outputs and weight
+     * gradients bit-identical for 1 and 2 workers, default and small blocks (several blocks per worker, a weight
+     * gradient cut into several consecutive calls), with the weight gradient's tiles cut into 7 chunks.
+     */
+    @Test
+    void directPathBitIdenticalAcrossThreadCountsAndBlocking() throws Exception {
+        String chunks = "-Dsparkj.conv.winograd.directChunkTiles=8";
+        String[] one = digest(1, false, chunks), two = digest(2, false, chunks);
+        String[] twoSmall = digest(2, false, chunks, "-Dsparkj.conv.winograd.directBlock=9000",
+                "-Dsparkj.conv.winograd.directWgradBlock=3000");
+        assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
+        assertEquals(one[0], twoSmall[0], "outputs differ between block sizes");
+        assertEquals(one[7], two[7], "weight gradients differ between 1 and 2 threads");
+        assertEquals(one[7], twoSmall[7], "weight gradients differ between block sizes");
+        for (int i = 1; i < 5; i++) assertTrue(Double.parseDouble(one[i]) <= tol(i <= 2 ? 4 : 2), "error " + one[i]);
+        for (int i = 5; i < 7; i++) assertTrue(Double.parseDouble(one[i]) <= tolW(i == 5 ? 4 : 2), "weight gradient error " + one[i]);
+    }
+
+    private static String[] digest(int threads, boolean smallBlocks, String... props) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Dsparkj.threads=" + threads));
+        cmd.addAll(List.of(props));
         if (smallBlocks) cmd.addAll(List.of("-Dsparkj.conv.winograd.block=40000", "-Dsparkj.conv.winograd.minBlock=16"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Digest.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -1,0 +1,196 @@
+package dev.sparkj.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Small matrix products that skip {@link Sgemm}'s packing of A, for operands that are used many times
+ * over short row blocks (Winograd's t^2 products per block of tiles). {@link Sgemm} packs A and B afresh
+ * on every call; when a call has only a few dozen rows and a few dozen columns of depth, that copying
+ * costs as much as the multiply-adds. Here:
+ * <ul>
+ * <li>B is packed once, by the caller, into {@link VectorGemmKernel}'s micro-panel layout over the whole
+ *     depth ({@link #packB}), and reused for every block of rows;</li>
+ * <li>A is read where it lies: the kernel broadcasts {@code A(r, p)} straight from its row-major storage
+ *     (four rows at a time, each a contiguous stream);</li>
+ * <li>each 4 x (2 vectors) tile of C is summed in registers over the whole depth in increasing p and
+ *     written once, so every element of C is one chain of fused multiply-adds from zero, the same
+ *     whatever the number of rows, the block or the thread.</li>
+ * </ul>
+ * Meant for B up to a few hundred KiB (it should stay in L2 while blocks of A stream past); the caller
+ * decides (see {@link Winograd}).
+ */
+final class DirectGemm {
+    private DirectGemm() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    /** Width of a B micro-panel: two vectors, as in {@link VectorGemmKernel}. */
+    static final int NR = 2 * VL;
+
+    /** Floats {@link #packB} writes for a k x n B: {@code ceil(n / NR)} panels of k rows of NR floats. */
+    static int packedSize(int k, int n) { return (n + NR - 1) / NR * NR * k; }
+
+    /**
+     * Packs op(B) (k x n; stored n x k when {@code transB}) into panels: panel jp holds columns
+     * {@code jp NR .. jp NR + NR - 1} as k rows of NR floats at {@code dst[dOff + jp k NR + p NR]}, columns past
+     * n zero.
+     */
+    static void packB(boolean transB, float[] b, int offB, int ldb, int k, int n, float[] dst, int dOff) {
+        GemmPack.packB(transB, b, offB, ldb, 0, k, 0, n, NR, 0, (n + NR - 1) / NR, dst, dOff);
+    }
+
+    /**
+     * {@code C = A . B} for {@code rows x n} C ({@code n} a multiple of the vector length, {@code ldc >= n}),
+     * A {@code rows x k} row-major ({@code lda}), B packed by {@link #packB} for k x n (columns past n, if
+     * the last panel is half used, are computed but not stored). Single-threaded.
+     */
+    static void multiply(int rows, int n, int k, float[] a, int aOff, int lda, float[] bp, int bOff,
+                         float[] c, int cOff, int ldc) {
+        if (n % VL != 0) throw new IllegalArgumentException("n=" + n + " is not a multiple of " + VL);
+        final int panels = (n + NR - 1) / NR;
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+            for (int jp = 0; jp < panels; jp++)
+                tile4(k, a, aOff + r * lda, lda, bp, bOff + jp * k * NR, c, cOff + r * ldc + jp * NR, ldc,
+                        Math.min(NR, n - jp * NR) == NR);
+        for (; r < rows; r++)
+            for (int jp = 0; jp < panels; jp++)
+                tile1(k, a, aOff + r * lda, bp, bOff + jp * k * NR, c, cOff + r * ldc + jp * NR,
+                        Math.min(NR, n - jp * NR) == NR);
+        FlopCounter.add(2L * rows * n * k);
+    }
+
+    /** Four rows of A (row stride lda) times one B panel into a 4 x NR tile of C (only its first vector when !both). */
+    private static void tile4(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                              boolean both) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        final int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0; p < k; p++) {
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+        if (both) {
+            c01.intoArray(c, co + VL);
+            c11.intoArray(c, co + ldc + VL);
+            c21.intoArray(c, co + 2 * ldc + VL);
+            c31.intoArray(c, co + 3 * ldc + VL);
+        }
+    }
+
+    /**
+     * {@code C (+)= A^T . B} with no packing at all, for a long sum over {@code k}: A is stored {@code k x rows}
+     * ({@code lda}), B {@code k x n} ({@code ldb}), C {@code rows x n} ({@code ldc}); rows a multiple of 4 and n
+     * of the vector length. Step p reads four consecutive values of A's row p and two vectors of B's row p,
+     * so both are streamed in order. With {@code accumulate}, each tile of C is loaded first and its chain of
+     * fused multiply-adds continues where the previous call left it (so cutting the sum into consecutive calls
+     * gives exactly the same floats as one call); otherwise it starts from zero. Single-threaded.
+     */
+    static void accumulateTransposed(int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                     boolean accumulate, float[] c, int cOff, int ldc) {
+        if (rows % 4 != 0 || n % VL != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
+        for (int i = 0; i < rows; i += 4)
+            for (int j = 0; j < n; j += NR) {
+                int co = cOff + i * ldc + j;
+                if (n - j >= NR) tileT4x2(k, a, aOff + i, lda, b, bOff + j, ldb, accumulate, c, co, ldc);
+                else tileT4x1(k, a, aOff + i, lda, b, bOff + j, ldb, accumulate, c, co, ldc);
+            }
+        FlopCounter.add(2L * rows * n * k);
+    }
+
+    private static void tileT4x2(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb, boolean acc,
+                                 float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        if (acc) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + VL);
+            c10 = FloatVector.fromArray(S, c, co + ldc);
+            c11 = FloatVector.fromArray(S, c, co + ldc + VL);
+            c20 = FloatVector.fromArray(S, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, co + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(S, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, co + 3 * ldc + VL);
+        }
+        for (int p = 0; p < k; p++) {
+            int ai = ao + p * lda, bi = bo + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + VL);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
+    }
+
+    /** {@link #tileT4x2} for the last, one-vector-wide column block. */
+    private static void tileT4x1(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb, boolean acc,
+                                 float[] c, int co, int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        if (acc) {
+            c0 = FloatVector.fromArray(S, c, co);
+            c1 = FloatVector.fromArray(S, c, co + ldc);
+            c2 = FloatVector.fromArray(S, c, co + 2 * ldc);
+            c3 = FloatVector.fromArray(S, c, co + 3 * ldc);
+        }
+        for (int p = 0; p < k; p++) {
+            int ai = ao + p * lda;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo + p * ldb);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + ldc);
+        c2.intoArray(c, co + 2 * ldc);
+        c3.intoArray(c, co + 3 * ldc);
+    }
+
+    /** One row of A times one B panel (the rows left over after the blocks of four). */
+    private static void tile1(int k, float[] a, int ao, float[] bp, int bo, float[] c, int co, boolean both) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0;
+        for (int p = 0; p < k; p++) {
+            int bi = bo + p * NR;
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            c0 = x.fma(FloatVector.fromArray(S, bp, bi), c0);
+            c1 = x.fma(FloatVector.fromArray(S, bp, bi + VL), c1);
+        }
+        c0.intoArray(c, co);
+        if (both) c1.intoArray(c, co + VL);
+    }
+}

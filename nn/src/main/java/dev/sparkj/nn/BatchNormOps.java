@@ -7,6 +7,11 @@ import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.HeapStorage;
 import dev.sparkj.tensor.Tensor;
 import dev.sparkj.tensor.cpu.Parallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * BatchNorm's normalisation as one autograd op with a hand-written backward. Channel axis 1; the
@@ -62,25 +67,23 @@ public final class BatchNormOps {
         double[] g = gamma.data().toDoubleArray(), bt = beta.data().toDoubleArray();
         double[] a = new double[c];
         for (int i = 0; i < c; i++) a[i] = g[i] * invstd[i];
-        Tensor xc, y;
-        Tensor[] fused = Fused.centreAndScale(xd, mean, a, bt);
-        if (fused != null) {
-            xc = fused[0];
-            y = fused[1];
-        } else {
-            xc = xd.sub(channelVector(mean, xd));                                 // x - mean (kept for backward)
-            y = xc.mul(channelVector(a, xd)).add(channelVector(bt, xd));
-        }
+        // Fast path (dense F32 heap layouts): y in one pass, and x itself saved for backward, where x - mean is
+        // recomputed (the same float operation) instead of keeping a centred copy.
+        Tensor yFused = Fused.scale(xd, mean, a, bt);
+        boolean fused = yFused != null;
+        Tensor y = fused ? yFused : xd.sub(channelVector(mean, xd)).mul(channelVector(a, xd)).add(channelVector(bt, xd));
+        Tensor saved = fused ? xd : xd.sub(channelVector(mean, xd));            // x, or x - mean
         int[] axes = nonChannelAxes(xd.rank());
-        double[] invC = invstd.clone();
+        double[] invC = invstd.clone(), meanC = mean.clone();
         DType gt = gamma.dtype(), bt2 = beta.dtype();
         Backend gb = gamma.data().backend(), bb = beta.data().backend();
-        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{xc},
+        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
                 (node, gy) -> {
-                    Tensor xs = node.saved(0);                                    // x - mean
-                    double[][] sums = Fused.sums(gy, xs);
+                    Tensor xs = node.saved(0);
+                    double[][] sums = fused ? Fused.sums(gy, xs, meanC) : null;
+                    Tensor xc = sums != null ? null : fused ? xs.sub(channelVector(meanC, xs)) : xs;   // x - mean
                     double[] sg = sums != null ? sums[0] : gy.sum(axes, false).toDoubleArray();                // Σgy
-                    double[] sgxc = sums != null ? sums[1] : gy.mul(xs).sum(axes, false).toDoubleArray();      // Σgy·(x - mean)
+                    double[] sgxc = sums != null ? sums[1] : gy.mul(xc).sum(axes, false).toDoubleArray();      // Σgy·(x - mean)
                     double[] gGamma = new double[c];
                     for (int i = 0; i < c; i++) gGamma[i] = invC[i] * sgxc[i];
                     Tensor gx = null;
@@ -100,9 +103,11 @@ public final class BatchNormOps {
                                 p[i] = -a[i] * invC[i] * invC[i] * rsgxc[i] / count;
                                 q[i] = -a[i] * rsg[i] / count;
                             }
-                            gx = Fused.gradInput(gy, a, xs, p, q);
-                            if (gx == null)
-                                gx = gy.mul(channelVector(a, gy)).add(xs.mul(channelVector(p, xs))).add(channelVector(q, gy));
+                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q) : null;
+                            if (gx == null) {
+                                if (xc == null) xc = fused ? xs.sub(channelVector(meanC, xs)) : xs;
+                                gx = gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
+                            }
                         }
                     }
                     return new Tensor[]{gx,
@@ -112,20 +117,28 @@ public final class BatchNormOps {
     }
 
     /**
-     * One-pass versions of the per-channel chains above for dense F32 heap tensors: row-major
-     * ({@code [N, C, H, W]} images, packed {@code [rows, C]} maps) or channels-last ({@code [N, C, H, W]}
-     * stored NHWC, as the decoder keeps its activations). The elementwise ones do the same float operations in
-     * the same order as the composed tensor ops (so the bits are identical), without the activation-sized
-     * temporaries of the composed form; {@link #sums} adds in double per channel in a fixed order. They
-     * return null for any other layout, and the caller then composes tensor ops.
+     * One-pass kernels for dense F32 heap tensors: row-major ({@code [N, C, H, W]} images, packed {@code [rows, C]}
+     * maps) or channels-last ({@code [N, C, H, W]} stored NHWC, as the decoder keeps its activations). The
+     * elementwise ones do the same float operations in the same order as the composed tensor ops
+     * ({@code d = x - mean}, then {@code d·a + b}; {@code gy·a + d·p + q}), so the bits are identical, without
+     * activation-sized temporaries and without keeping a centred copy of x for backward. The per-channel sums
+     * ({@link #stats}, {@link #sums}) are taken in double, vectorised across channels (rows) or along a plane,
+     * in a fixed order: fixed blocks of rows whose partial sums are added in block order, so results never
+     * depend on the number of threads. They return null for any other layout, and the caller then composes
+     * tensor ops.
      */
     static final class Fused {
         private Fused() {}
 
         /** Elements per parallel chunk. */
         private static final int GRAIN = 1 << 15;
-        /** Rows per partial sum in {@link #sums} over channels-last rows: fixed, so the order never depends on the threads. */
+        /** Rows per partial sum over rows: fixed, so the order never depends on the threads. */
         private static final int SUM_ROWS = 1024;
+        /** Double lanes per vector, and float vectors of the same lane count (widened to double on load). */
+        private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+        private static final VectorSpecies<Float> FH =
+                VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+        private static final int DL = D.length();
 
         /** A tensor's heap array and how its elements map to channels: planes of {@code inner} values per (n, c), or rows of C. */
         private record Layout(float[] a, int off, int n, int c, int inner) {
@@ -140,6 +153,14 @@ public final class BatchNormOps {
             return null;
         }
 
+        /** Layouts of two tensors of one shape that can be walked together, or null. */
+        private static Layout[] pair(Tensor g, Tensor x) {
+            Layout lg = layout(g), lx = layout(x);
+            if (lg == null || lx == null || !java.util.Arrays.equals(g.shape(), x.shape()) || lg.rows() != lx.rows()
+                    || g.backend() != x.backend()) return null;
+            return new Layout[]{lg, lx};
+        }
+
         private static float[] arrayOf(Tensor t) {
             return ((HeapStorage) t.storage()).f32();
         }
@@ -148,6 +169,10 @@ public final class BatchNormOps {
             float[] f = new float[v.length];
             for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
             return f;
+        }
+
+        private static DoubleVector widen(float[] a, int i) {
+            return (DoubleVector) FloatVector.fromArray(FH, a, i).convertShape(VectorOperators.F2D, D, 0);
         }
 
         /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
@@ -165,46 +190,117 @@ public final class BatchNormOps {
             });
         }
 
-        /** {@code xc = x - mean} and {@code y = xc·a + b} per channel, or null for other layouts. */
-        static Tensor[] centreAndScale(Tensor x, double[] mean, double[] a, double[] b) {
+        /**
+         * The batch statistics of x in one pass, or null for other layouts. Per channel, values are taken
+         * relative to a shift {@code s} (the channel's first value; any value near the data keeps the squares
+         * small), {@code S1 = Σ(x - s)} and {@code S2 = Σ(x - s)²} in double, giving {@code Σx = n s + S1} and
+         * {@code M2 = S2 - S1²/n}. Rows: each fixed block of {@link #SUM_ROWS} rows has its own shift (its first
+         * row), and blocks are merged in order with {@link BatchStats#merge}. Planes: one sum per channel over
+         * its planes in order.
+         */
+        static BatchStats stats(Tensor x) {
+            Layout l = layout(x);
+            if (l == null) return null;
+            float[] xa = l.a();
+            int xo = l.off(), c = l.c();
+            if (l.rows()) {
+                int rows = l.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS;
+                BatchStats[] part = new BatchStats[blocks];
+                Parallel.forEach(blocks, bk -> {
+                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), n = r1 - r0;
+                    double[] s1 = new double[c], s2 = new double[c], shift = new double[c];
+                    for (int ch = 0; ch < c; ch++) shift[ch] = xa[xo + r0 * c + ch];
+                    int vb = c - c % DL;
+                    for (int r = r0; r < r1; r++) {
+                        int base = xo + r * c, ch = 0;
+                        for (; ch < vb; ch += DL) {
+                            DoubleVector d = widen(xa, base + ch).sub(DoubleVector.fromArray(D, shift, ch));
+                            DoubleVector.fromArray(D, s1, ch).add(d).intoArray(s1, ch);
+                            DoubleVector.fromArray(D, s2, ch).add(d.mul(d)).intoArray(s2, ch);
+                        }
+                        for (; ch < c; ch++) {
+                            double d = xa[base + ch] - shift[ch];
+                            s1[ch] += d;
+                            s2[ch] += d * d;
+                        }
+                    }
+                    part[bk] = shifted(shift, s1, s2, n);
+                });
+                BatchStats all = part[0];
+                for (int bk = 1; bk < blocks; bk++) all = all.merge(part[bk]);
+                return all;
+            }
+            int inner = l.inner(), images = l.n() / (c * inner), vb = inner - inner % DL;
+            double[] sum = new double[c], m2 = new double[c];
+            long count = (long) images * inner;
+            Parallel.forRange(c, 1, (lo, hi) -> {
+                for (int ch = lo; ch < hi; ch++) {
+                    double shift = xa[xo + ch * inner];
+                    DoubleVector sv = DoubleVector.broadcast(D, shift), a1 = DoubleVector.zero(D), a2 = a1;
+                    double t1 = 0, t2 = 0;
+                    for (int img = 0; img < images; img++) {
+                        int base = xo + (img * c + ch) * inner, i = 0;
+                        for (; i < vb; i += DL) {
+                            DoubleVector d = widen(xa, base + i).sub(sv);
+                            a1 = a1.add(d);
+                            a2 = a2.add(d.mul(d));
+                        }
+                        for (; i < inner; i++) {
+                            double d = xa[base + i] - shift;
+                            t1 += d;
+                            t2 += d * d;
+                        }
+                    }
+                    double s1 = a1.reduceLanes(VectorOperators.ADD) + t1, s2 = a2.reduceLanes(VectorOperators.ADD) + t2;
+                    sum[ch] = count * shift + s1;
+                    m2[ch] = Math.max(0, s2 - s1 * s1 / count);
+                }
+            });
+            return new BatchStats(sum, m2, count);
+        }
+
+        /** Statistics from shifted sums over n values per channel. */
+        private static BatchStats shifted(double[] shift, double[] s1, double[] s2, long n) {
+            double[] sum = new double[shift.length], m2 = new double[shift.length];
+            for (int ch = 0; ch < shift.length; ch++) {
+                sum[ch] = n * shift[ch] + s1[ch];
+                m2[ch] = Math.max(0, s2[ch] - s1[ch] * s1[ch] / n);
+            }
+            return new BatchStats(sum, m2, n);
+        }
+
+        /** {@code y = (x - mean)·a + b} per channel, or null for other layouts. */
+        static Tensor scale(Tensor x, double[] mean, double[] a, double[] b) {
             Layout l = layout(x);
             if (l == null) return null;
             float[] xa = l.a(), mf = floats(mean), af = floats(a), bf = floats(b);
             int xo = l.off();
-            Tensor xcT = x.emptyLike(), yT = x.emptyLike(); // same shape and memory order, dense from 0
-            float[] xc = arrayOf(xcT), y = arrayOf(yT);
+            Tensor yT = x.emptyLike(); // same shape and memory order, dense from 0
+            float[] y = arrayOf(yT);
             if (l.rows()) {
                 int c = l.c();
                 Parallel.forRange(l.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
                         int base = r * c;
-                        for (int ch = 0; ch < c; ch++) {
-                            float d = xa[xo + base + ch] - mf[ch];
-                            xc[base + ch] = d;
-                            y[base + ch] = d * af[ch] + bf[ch];
-                        }
+                        for (int ch = 0; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
                     }
                 });
             } else {
                 forRuns(l, (from, to, ch) -> {
                     float m = mf[ch], s = af[ch], t = bf[ch];
-                    for (int i = from; i < to; i++) {
-                        float d = xa[xo + i] - m;
-                        xc[i] = d;
-                        y[i] = d * s + t;
-                    }
+                    for (int i = from; i < to; i++) y[i] = (xa[xo + i] - m) * s + t;
                 });
             }
-            return new Tensor[]{xcT, yT};
+            return yT;
         }
 
-        /** {@code gy·a + xs·p + q} per channel (in that order), or null unless gy and xs share a supported layout. */
-        static Tensor gradInput(Tensor gy, double[] a, Tensor xs, double[] p, double[] q) {
-            Layout lg = layout(gy), lx = layout(xs);
-            if (lg == null || lx == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || lg.rows() != lx.rows()
-                    || gy.backend() != xs.backend()) return null;
-            float[] ga = lg.a(), xa = lx.a(), af = floats(a), pf = floats(p), qf = floats(q);
-            int go = lg.off(), xo = lx.off();
+        /** {@code gy·a + (x - mean)·p + q} per channel (in that order), or null unless gy and x share a supported layout. */
+        static Tensor gradInput(Tensor gy, double[] a, Tensor x, double[] mean, double[] p, double[] q) {
+            Layout[] lp = pair(gy, x);
+            if (lp == null) return null;
+            Layout lg = lp[0];
+            float[] ga = lg.a(), xa = lp[1].a(), af = floats(a), mf = floats(mean), pf = floats(p), qf = floats(q);
+            int go = lg.off(), xo = lp[1].off();
             Tensor gxT = gy.emptyLike();
             float[] gx = arrayOf(gxT);
             if (lg.rows()) {
@@ -212,40 +308,50 @@ public final class BatchNormOps {
                 Parallel.forRange(lg.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
                         int base = r * c;
-                        for (int ch = 0; ch < c; ch++) gx[base + ch] = ga[go + base + ch] * af[ch] + xa[xo + base + ch] * pf[ch] + qf[ch];
+                        for (int ch = 0; ch < c; ch++)
+                            gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
                     }
                 });
             } else {
                 forRuns(lg, (from, to, ch) -> {
-                    float s = af[ch], u = pf[ch], v = qf[ch];
-                    for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + xa[xo + i] * u + v;
+                    float s = af[ch], m = mf[ch], u = pf[ch], v = qf[ch];
+                    for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + (xa[xo + i] - m) * u + v;
                 });
             }
             return gxT;
         }
 
         /**
-         * {@code Σgy} and {@code Σgy·xs} per channel in one pass, summed in double: row-major planes channel by
-         * channel (image after image), channels-last rows in fixed blocks of {@link #SUM_ROWS} rows whose partial
-         * sums are then added in block order. Null unless gy and xs share a supported layout.
+         * {@code Σgy} and {@code Σgy·(x - mean)} per channel in one pass ({@code x - mean} rounded to float first,
+         * as the forward pass forms it), summed in double: rows in fixed blocks of {@link #SUM_ROWS} rows whose
+         * partial sums are then added in block order; planes channel by channel (image after image). Null unless
+         * gy and x share a supported layout.
          */
-        static double[][] sums(Tensor gy, Tensor xs) {
-            Layout lg = layout(gy), lx = layout(xs);
-            if (lg == null || lx == null || !java.util.Arrays.equals(gy.shape(), xs.shape()) || lg.rows() != lx.rows()) return null;
-            float[] ga = lg.a(), xa = lx.a();
-            int go = lg.off(), xo = lx.off(), c = lg.c();
+        static double[][] sums(Tensor gy, Tensor x, double[] mean) {
+            Layout[] lp = pair(gy, x);
+            if (lp == null) return null;
+            Layout lg = lp[0];
+            float[] ga = lg.a(), xa = lp[1].a(), mf = floats(mean);
+            int go = lg.off(), xo = lp[1].off(), c = lg.c();
             double[] sg = new double[c], sgx = new double[c];
             if (lg.rows()) {
-                int rows = lg.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS;
+                int rows = lg.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS, vb = c - c % DL;
                 double[] part = new double[2 * blocks * c];
                 Parallel.forEach(blocks, bk -> {
-                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), pb = 2 * bk * c;
+                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), p1 = 2 * bk * c, p2 = p1 + c;
                     for (int r = r0; r < r1; r++) {
-                        int base = r * c;
-                        for (int ch = 0; ch < c; ch++) {
+                        int base = r * c, ch = 0;
+                        for (; ch < vb; ch += DL) {
+                            FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
+                            DoubleVector g = widen(ga, go + base + ch);
+                            DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
+                            DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
+                            DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);
+                        }
+                        for (; ch < c; ch++) {
                             double g = ga[go + base + ch];
-                            part[pb + ch] += g;
-                            part[pb + c + ch] += g * xa[xo + base + ch];
+                            part[p1 + ch] += g;
+                            part[p2 + ch] += g * (xa[xo + base + ch] - mf[ch]);
                         }
                     }
                 });
@@ -255,20 +361,29 @@ public final class BatchNormOps {
                         sgx[ch] += part[2 * bk * c + c + ch];
                     }
             } else {
-                int inner = lg.inner(), images = lg.n() / (c * inner);
+                int inner = lg.inner(), images = lg.n() / (c * inner), vb = inner - inner % DL;
                 Parallel.forRange(c, 1, (lo, hi) -> {
                     for (int ch = lo; ch < hi; ch++) {
+                        FloatVector mv = FloatVector.broadcast(FH, mf[ch]);
+                        DoubleVector a1 = DoubleVector.zero(D), a2 = a1;
                         double s1 = 0, s2 = 0;
                         for (int img = 0; img < images; img++) {
-                            int base = (img * c + ch) * inner;
-                            for (int i = 0; i < inner; i++) {
+                            int base = (img * c + ch) * inner, i = 0;
+                            for (; i < vb; i += DL) {
+                                DoubleVector g = widen(ga, go + base + i);
+                                DoubleVector d = (DoubleVector) FloatVector.fromArray(FH, xa, xo + base + i).sub(mv)
+                                        .convertShape(VectorOperators.F2D, D, 0);
+                                a1 = a1.add(g);
+                                a2 = a2.add(g.mul(d));
+                            }
+                            for (; i < inner; i++) {
                                 double g = ga[go + base + i];
                                 s1 += g;
-                                s2 += g * xa[xo + base + i];
+                                s2 += g * (xa[xo + base + i] - mf[ch]);
                             }
                         }
-                        sg[ch] = s1;
-                        sgx[ch] = s2;
+                        sg[ch] = a1.reduceLanes(VectorOperators.ADD) + s1;
+                        sgx[ch] = a2.reduceLanes(VectorOperators.ADD) + s2;
                     }
                 });
             }

@@ -24,6 +24,8 @@ public record BatchStats(double[] sum, double[] m2, long count) {
      * ({@code [N, C, H, W]} over N, H, W; {@code [rows, C]} over rows).
      */
     public static BatchStats of(Tensor x) {
+        BatchStats fast = BatchNormOps.Fused.stats(x);
+        if (fast != null) return fast;
         int[] axes = BatchNormOps.nonChannelAxes(x.rank());
         long count = x.numel() / x.shape(1);
         double[] s1 = x.sum(axes, false).toDoubleArray();

@@ -138,6 +138,37 @@ class ModuleTest {
         assertArrayEquals(whole.variance(1), merged.variance(1), 1e-5);
     }
 
+    /**
+     * The one-pass statistics on float32 (row-major planes, channels-last rows over several fixed blocks, packed
+     * rows) against sums taken in double straight from the definition, with |mean| a thousand times the spread
+     * (the case where Σx² - n mean² would cancel).
+     */
+    @Test
+    void batchStatsOnePassMatchesDefinition() {
+        Tensor x = new Rng(9).normal(0, 0.01, 3, 7, 40, 30).add(1000); // float32: 3600 rows of 7 channels
+        double[] v = x.toDoubleArray();
+        int n = 3, c = 7, hw = 1200;
+        double[] mean = new double[c], m2 = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            double s = 0;
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) s += v[(i * c + ch) * hw + j];
+            mean[ch] = s / (n * hw);
+            for (int i = 0; i < n; i++) for (int j = 0; j < hw; j++) {
+                double d = v[(i * c + ch) * hw + j] - mean[ch];
+                m2[ch] += d * d;
+            }
+        }
+        Tensor rows = x.permute(0, 2, 3, 1).contiguous().reshape(n * hw, c);
+        for (Tensor t : new Tensor[]{x.contiguous(), x.toChannelsLast(), rows}) {
+            BatchStats st = BatchStats.of(t);
+            assertEquals((long) n * hw, st.count());
+            for (int ch = 0; ch < c; ch++) {
+                assertEquals(mean[ch], st.mean()[ch], 1e-9 * 1000, "mean of channel " + ch);
+                assertEquals(m2[ch], st.m2()[ch], 1e-6 * m2[ch], "M2 of channel " + ch);
+            }
+        }
+    }
+
     @Test
     void layerNormChannelsFirstEqualsChannelsLastOnPermutedInput() {
         LayerNorm cf = Checks.randomize(LayerNorm.channelsFirst(3, 1e-6), 7), cl = LayerNorm.channelsLast(3, 1e-6);

@@ -110,8 +110,8 @@ class SubPixelTest {
         String old = System.getProperty("sparkj.conv.winograd");
         try {
             System.clearProperty("sparkj.conv.winograd");
-            // SparK's decoder at batch 16: on at 28->56 x 192 and 56->112 x 96 only
-            int[][] on = {{28, 192, 1}, {56, 96, 1}, {7, 768, 0}, {14, 384, 0}, {112, 48, 0}};
+            // SparK's decoder at batch 16: on at 28->56 x 192, 56->112 x 96 and 112->224 x 48 only
+            int[][] on = {{28, 192, 1}, {56, 96, 1}, {7, 768, 0}, {14, 384, 0}, {112, 48, 1}, {112, 16, 0}};
             for (int[] s : on) {
                 int h = s[0], c = s[1];
                 ConvGeometry g = ConvGeometry.of(new int[]{16, c, 2 * h, 2 * h}, new int[]{c, c, 4, 4},

@@ -139,6 +139,9 @@ public final class BatchNormOps {
         private static final VectorSpecies<Float> FH =
                 VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
         private static final int DL = D.length();
+        /** Floats per vector for the elementwise kernels (each lane does the scalar loop's float operations). */
+        private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+        private static final int FL = F.length();
 
         /** A tensor's heap array and how its elements map to channels: planes of {@code inner} values per (n, c), or rows of C. */
         private record Layout(float[] a, int off, int n, int c, int inner) {
@@ -279,16 +282,25 @@ public final class BatchNormOps {
             float[] y = arrayOf(yT);
             if (l.rows()) {
                 int c = l.c();
+                int vb = F.loopBound(c);
                 Parallel.forRange(l.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
-                        int base = r * c;
-                        for (int ch = 0; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
+                        int base = r * c, ch = 0;
+                        for (; ch < vb; ch += FL)
+                            FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
+                                    .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
+                                    .intoArray(y, base + ch);
+                        for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
                     }
                 });
             } else {
                 forRuns(l, (from, to, ch) -> {
                     float m = mf[ch], s = af[ch], t = bf[ch];
-                    for (int i = from; i < to; i++) y[i] = (xa[xo + i] - m) * s + t;
+                    FloatVector mv = FloatVector.broadcast(F, m), sv = FloatVector.broadcast(F, s), tv = FloatVector.broadcast(F, t);
+                    int i = from;
+                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL)
+                        FloatVector.fromArray(F, xa, xo + i).sub(mv).mul(sv).add(tv).intoArray(y, i);
+                    for (; i < to; i++) y[i] = (xa[xo + i] - m) * s + t;
                 });
             }
             return yT;
@@ -305,17 +317,30 @@ public final class BatchNormOps {
             float[] gx = arrayOf(gxT);
             if (lg.rows()) {
                 int c = lg.c();
+                int vb = F.loopBound(c);
                 Parallel.forRange(lg.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
-                        int base = r * c;
-                        for (int ch = 0; ch < c; ch++)
+                        int base = r * c, ch = 0;
+                        for (; ch < vb; ch += FL) {
+                            FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
+                            FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
+                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                                    .intoArray(gx, base + ch);
+                        }
+                        for (; ch < c; ch++)
                             gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
                     }
                 });
             } else {
                 forRuns(lg, (from, to, ch) -> {
                     float s = af[ch], m = mf[ch], u = pf[ch], v = qf[ch];
-                    for (int i = from; i < to; i++) gx[i] = ga[go + i] * s + (xa[xo + i] - m) * u + v;
+                    FloatVector sv = FloatVector.broadcast(F, s), mv = FloatVector.broadcast(F, m);
+                    FloatVector uv = FloatVector.broadcast(F, u), vv = FloatVector.broadcast(F, v);
+                    int i = from;
+                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL)
+                        FloatVector.fromArray(F, ga, go + i).mul(sv).add(FloatVector.fromArray(F, xa, xo + i).sub(mv).mul(uv))
+                                .add(vv).intoArray(gx, i);
+                    for (; i < to; i++) gx[i] = ga[go + i] * s + (xa[xo + i] - m) * u + v;
                 });
             }
             return gxT;

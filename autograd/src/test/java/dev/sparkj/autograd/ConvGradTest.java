@@ -40,6 +40,31 @@ class ConvGradTest {
         check(v -> F.conv2d(F.toChannelsLast(v[0]), v[1], null, Conv2dSpec.of(2, 1, 1)), randn(18, 1, 3, 5, 5), randn(19, 2, 3, 3, 3));
     }
 
+    /**
+     * A channels-last input whose output gradient arrives row-major (a loss on NCHW patches): the gradients equal
+     * those of the all-NCHW computation, and the input gradient comes back channels-last, so the layers below
+     * keep that layout (conv2d and convTranspose2d).
+     */
+    @Test
+    void channelsLastInputGetsChannelsLastGradientFromRowMajorOutputGradient() {
+        for (boolean transposed : new boolean[]{false, true}) {
+            Tensor x = randn(40, 2, 3, 6, 5), w = transposed ? randn(41, 3, 4, 4, 4) : randn(41, 4, 3, 3, 3);
+            Tensor[][] grads = new Tensor[2][];
+            for (int layout = 0; layout < 2; layout++) {
+                Variable xv = Variable.param(layout == 0 ? x.contiguous() : x.toChannelsLast()), wv = Variable.param(w);
+                Variable y = transposed ? F.convTranspose2d(xv, wv, null, 2, 1, 0, 1) : F.conv2d(xv, wv, null, Conv2dSpec.of(1, 1, 1));
+                Tensor gy = randn(42, y.shape()).contiguous();
+                assertTrue(!gy.isChannelsLast());
+                y.backward(gy);
+                grads[layout] = new Tensor[]{xv.grad(), wv.grad()};
+            }
+            assertTrue(grads[1][0].isChannelsLast(), "input gradient is channels-last, transposed=" + transposed);
+            for (int k = 0; k < 2; k++)
+                assertTrue(grads[1][k].sub(grads[0][k]).abs().max().item() <= 1e-9 * grads[0][k].abs().max().item(),
+                        "gradient " + k + " differs between layouts, transposed=" + transposed);
+        }
+    }
+
     @Test
     void convTranspose2dK4S2P1() {
         Variable y = F.convTranspose2d(Variable.of(randn(20, 2, 3, 4, 4)), Variable.of(randn(21, 3, 2, 4, 4)), null, 2, 1, 0, 1);

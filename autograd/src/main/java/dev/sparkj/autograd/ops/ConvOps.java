@@ -24,10 +24,23 @@ public final class ConvOps {
         Tensor xt = x.data(), wt = w.data();
         Tensor y = xt.conv2d(wt, b == null ? null : b.data(), spec);
         int[] xs = x.shape(), ws = w.shape();
-        return Node.record("conv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, g) -> new Tensor[]{
-                n.needs(0) ? g.conv2dBackwardInput(n.saved(1), spec, xs) : null,
-                n.needs(1) ? g.conv2dBackwardWeight(n.saved(0), spec, ws) : null,
-                n.needs(2) ? g.sum(NCHW_NO_C, false) : null});
+        return Node.record("conv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, gy) -> {
+            Tensor g = inLayoutOf(gy, n.saved(0));
+            return new Tensor[]{
+                    n.needs(0) ? g.conv2dBackwardInput(n.saved(1), spec, xs) : null,
+                    n.needs(1) ? g.conv2dBackwardWeight(n.saved(0), spec, ws) : null,
+                    n.needs(2) ? g.sum(NCHW_NO_C, false) : null};
+        });
+    }
+
+    /**
+     * The output gradient in the forward input's memory order: a channels-last input with a gradient that
+     * arrives in another order (e.g. from a loss computed on NCHW patches) is copied once here. The kernels
+     * would otherwise copy it to channels-last themselves, once per gradient they compute, and the input
+     * gradient (which takes gy's order) would carry the other order on to every layer below.
+     */
+    private static Tensor inLayoutOf(Tensor gy, Tensor x) {
+        return x.isChannelsLast() && !gy.isChannelsLast() ? gy.toChannelsLast() : gy;
     }
 
     /**
@@ -61,9 +74,12 @@ public final class ConvOps {
                 throw new IllegalArgumentException("convTranspose2d bias " + Shapes.str(b.shape()) + " for " + cout + " output channels");
             y = y.add(b.data().reshape(1, cout, 1, 1));
         }
-        return Node.record("convTranspose2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, g) -> new Tensor[]{
-                n.needs(0) ? g.conv2d(n.saved(1), null, spec) : null,            // [N, Cin, H, W]
-                n.needs(1) ? n.saved(0).conv2dBackwardWeight(g, spec, ws) : null, // conv input = g, conv output grad = x
-                n.needs(2) ? g.sum(NCHW_NO_C, false) : null});
+        return Node.record("convTranspose2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, gy) -> {
+            Tensor g = inLayoutOf(gy, n.saved(0));
+            return new Tensor[]{
+                    n.needs(0) ? g.conv2d(n.saved(1), null, spec) : null,            // [N, Cin, H, W]
+                    n.needs(1) ? n.saved(0).conv2dBackwardWeight(g, spec, ws) : null, // conv input = g, conv output grad = x
+                    n.needs(2) ? g.sum(NCHW_NO_C, false) : null};
+        });
     }
 }

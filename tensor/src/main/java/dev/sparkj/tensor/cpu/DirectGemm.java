@@ -107,29 +107,26 @@ final class DirectGemm {
     static void accumulateTransposed(int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                      boolean accumulate, float[] c, int cOff, int ldc) {
         if (rows % 4 != 0 || n % VL != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
+        // The kernels always continue from C (a chain from 0f gives the same floats as one from a zero vector):
+        // a kernel that chose between loading and zeroing its accumulators merged vectors across a branch, and
+        // C2 then sometimes compiled it with the vectors as heap objects, many times slower.
+        if (!accumulate)
+            for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         for (int i = 0; i < rows; i += 4)
             for (int j = 0; j < n; j += NR) {
                 int co = cOff + i * ldc + j;
-                if (n - j >= NR) tileT4x2(k, a, aOff + i, lda, b, bOff + j, ldb, accumulate, c, co, ldc);
-                else tileT4x1(k, a, aOff + i, lda, b, bOff + j, ldb, accumulate, c, co, ldc);
+                if (n - j >= NR) tileT4x2(k, a, aOff + i, lda, b, bOff + j, ldb, c, co, ldc);
+                else tileT4x1(k, a, aOff + i, lda, b, bOff + j, ldb, c, co, ldc);
             }
         FlopCounter.add(2L * rows * n * k);
     }
 
-    private static void tileT4x2(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb, boolean acc,
+    private static void tileT4x2(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        if (acc) {
-            c00 = FloatVector.fromArray(S, c, co);
-            c01 = FloatVector.fromArray(S, c, co + VL);
-            c10 = FloatVector.fromArray(S, c, co + ldc);
-            c11 = FloatVector.fromArray(S, c, co + ldc + VL);
-            c20 = FloatVector.fromArray(S, c, co + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, co + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(S, c, co + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, co + 3 * ldc + VL);
-        }
+        FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + VL);
+        FloatVector c10 = FloatVector.fromArray(S, c, co + ldc), c11 = FloatVector.fromArray(S, c, co + ldc + VL);
+        FloatVector c20 = FloatVector.fromArray(S, c, co + 2 * ldc), c21 = FloatVector.fromArray(S, c, co + 2 * ldc + VL);
+        FloatVector c30 = FloatVector.fromArray(S, c, co + 3 * ldc), c31 = FloatVector.fromArray(S, c, co + 3 * ldc + VL);
         for (int p = 0; p < k; p++) {
             int ai = ao + p * lda, bi = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -158,15 +155,10 @@ final class DirectGemm {
     }
 
     /** {@link #tileT4x2} for the last, one-vector-wide column block. */
-    private static void tileT4x1(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb, boolean acc,
+    private static void tileT4x1(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        if (acc) {
-            c0 = FloatVector.fromArray(S, c, co);
-            c1 = FloatVector.fromArray(S, c, co + ldc);
-            c2 = FloatVector.fromArray(S, c, co + 2 * ldc);
-            c3 = FloatVector.fromArray(S, c, co + 3 * ldc);
-        }
+        FloatVector c0 = FloatVector.fromArray(S, c, co), c1 = FloatVector.fromArray(S, c, co + ldc);
+        FloatVector c2 = FloatVector.fromArray(S, c, co + 2 * ldc), c3 = FloatVector.fromArray(S, c, co + 3 * ldc);
         for (int p = 0; p < k; p++) {
             int ai = ao + p * lda;
             FloatVector b0 = FloatVector.fromArray(S, b, bo + p * ldb);

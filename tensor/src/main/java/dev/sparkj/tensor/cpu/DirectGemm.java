@@ -100,16 +100,19 @@ final class DirectGemm {
      * {@code C (+)= A^T . B} with no packing at all, for a long sum over {@code k}: A is stored {@code k x rows}
      * ({@code lda}), B {@code k x n} ({@code ldb}), C {@code rows x n} ({@code ldc}); rows a multiple of 4 and n
      * of the vector length. Step p reads four consecutive values of A's row p and two vectors of B's row p,
-     * so both are streamed in order. With {@code accumulate}, each tile of C is loaded first and its chain of
-     * fused multiply-adds continues where the previous call left it (so cutting the sum into consecutive calls
-     * gives exactly the same floats as one call); otherwise it starts from zero. Single-threaded.
+     * so both are streamed in order. Each 4 x (2 vectors) tile is summed in registers from zero over the k
+     * steps in order, then added to C ({@code accumulate}) or stored (C is zeroed first, and the same add
+     * done). So a sum cut into consecutive calls adds the calls' partial sums in order: the same floats for
+     * the same cuts, whatever the thread. Single-threaded.
+     *
+     * <p>The accumulators start from zero inside the kernel, as in {@link VectorGemmKernel}: a version that
+     * loaded them from C before its loop was, in about one process in three, compiled by C2 with its vectors
+     * left as heap objects (JFR: float[] allocations in FloatVector.lanewiseTemplate; a ResNet-50 step 25-30 s
+     * instead of 13-15 s).
      */
     static void accumulateTransposed(int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                      boolean accumulate, float[] c, int cOff, int ldc) {
         if (rows % 4 != 0 || n % VL != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
-        // The kernels always continue from C (a chain from 0f gives the same floats as one from a zero vector):
-        // a kernel that chose between loading and zeroing its accumulators merged vectors across a branch, and
-        // C2 then sometimes compiled it with the vectors as heap objects, many times slower.
         if (!accumulate)
             for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         for (int i = 0; i < rows; i += 4)
@@ -123,10 +126,8 @@ final class DirectGemm {
 
     private static void tileT4x2(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(S, c, co), c01 = FloatVector.fromArray(S, c, co + VL);
-        FloatVector c10 = FloatVector.fromArray(S, c, co + ldc), c11 = FloatVector.fromArray(S, c, co + ldc + VL);
-        FloatVector c20 = FloatVector.fromArray(S, c, co + 2 * ldc), c21 = FloatVector.fromArray(S, c, co + 2 * ldc + VL);
-        FloatVector c30 = FloatVector.fromArray(S, c, co + 3 * ldc), c31 = FloatVector.fromArray(S, c, co + 3 * ldc + VL);
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < k; p++) {
             int ai = ao + p * lda, bi = bo + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -144,21 +145,20 @@ final class DirectGemm {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + VL);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + VL);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + VL);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + VL);
+        addInto(c00, c, co);
+        addInto(c01, c, co + VL);
+        addInto(c10, c, co + ldc);
+        addInto(c11, c, co + ldc + VL);
+        addInto(c20, c, co + 2 * ldc);
+        addInto(c21, c, co + 2 * ldc + VL);
+        addInto(c30, c, co + 3 * ldc);
+        addInto(c31, c, co + 3 * ldc + VL);
     }
 
     /** {@link #tileT4x2} for the last, one-vector-wide column block. */
     private static void tileT4x1(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                  float[] c, int co, int ldc) {
-        FloatVector c0 = FloatVector.fromArray(S, c, co), c1 = FloatVector.fromArray(S, c, co + ldc);
-        FloatVector c2 = FloatVector.fromArray(S, c, co + 2 * ldc), c3 = FloatVector.fromArray(S, c, co + 3 * ldc);
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < k; p++) {
             int ai = ao + p * lda;
             FloatVector b0 = FloatVector.fromArray(S, b, bo + p * ldb);
@@ -167,10 +167,14 @@ final class DirectGemm {
             c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);
             c3 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3);
         }
-        c0.intoArray(c, co);
-        c1.intoArray(c, co + ldc);
-        c2.intoArray(c, co + 2 * ldc);
-        c3.intoArray(c, co + 3 * ldc);
+        addInto(c0, c, co);
+        addInto(c1, c, co + ldc);
+        addInto(c2, c, co + 2 * ldc);
+        addInto(c3, c, co + 3 * ldc);
+    }
+
+    private static void addInto(FloatVector v, float[] c, int i) {
+        FloatVector.fromArray(S, c, i).add(v).intoArray(c, i);
     }
 
     /** One row of A times one B panel (the rows left over after the blocks of four). */

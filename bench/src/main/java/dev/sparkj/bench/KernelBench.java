@@ -1,5 +1,8 @@
 package dev.sparkj.bench;
 
+import dev.sparkj.autograd.Variable;
+import dev.sparkj.nn.BatchNormOps;
+import dev.sparkj.nn.BatchStats;
 import dev.sparkj.nn.optim.Lamb;
 import dev.sparkj.nn.optim.ParamGroup;
 import dev.sparkj.nn.optim.ParamRef;
@@ -133,16 +136,16 @@ public class KernelBench {
                 return new Work(Bound.COMPUTE, 2.0 * GEMM * GEMM * GEMM, "Sgemm " + GEMM + "^3 (reference)");
             }
             case "batchNormStats" -> {
-                // sum (read x) + var (read x); the [C] results are negligible
-                return new Work(Bound.MEMORY, 4.0 * 2 * ew, "BN stats: sum + var over N,H,W");
+                // one read of x; the [C] results are negligible
+                return new Work(Bound.MEMORY, 4.0 * ew, "BN stats (one pass)");
             }
             case "batchNormNormalize" -> {
-                // sub, mul, add: each reads one full tensor (the [1,C,1,1] operand is negligible) and writes one
-                return new Work(Bound.MEMORY, 4.0 * 6 * ew, "BN normalize: (x-mean)*a+b");
+                // read x, write y
+                return new Work(Bound.MEMORY, 4.0 * 2 * ew, "BN normalize: (x-mean)*a+b");
             }
-            case "batchNormBackward" -> {
-                // sum(gy) r1; gy*xc r2 w1; sum r1; gy*a r1 w1; xc*p r1 w1; add r2 w1; add q r1 w1 -> 9 reads, 5 writes
-                return new Work(Bound.MEMORY, 4.0 * 14 * ew, "BN backward (batch stats)");
+            case "batchNormForwardBackward" -> {
+                // stats r1; normalize r1 w1; sums r2; input gradient r2 w1 -> 6 reads, 2 writes
+                return new Work(Bound.MEMORY, 4.0 * 8 * ew, "BN forward + backward (batch stats)");
             }
             case "add" -> {
                 return new Work(Bound.MEMORY, 4.0 * 3 * ew, "add a+b");
@@ -268,66 +271,59 @@ public class KernelBench {
         return s.gy.conv2dBackwardWeight(s.x, s.spec, s.w.shape());
     }
 
-    // ------------------------------------------------------------------ BatchNorm-style normalisation
+    // ------------------------------------------------------------------ BatchNorm
 
     /**
-     * BatchNorm's tensor ops on {@code [BATCH, C, H, W]} NHWC with channel axis 1, in the order of
-     * {@code nn.BatchStats.of} (statistics) and {@code nn.BatchNormOps.normalize} (forward and backward).
+     * BatchNorm in training mode on {@code [BATCH, C, H, W]} channels-last (the decoder's layout), through the
+     * model's own code: {@code nn.BatchStats.of} (statistics, one pass), {@code nn.BatchNormOps.normalize}
+     * (forward) and its backward (the one-pass kernels of {@code BatchNormOps.Fused}).
      */
     @State(Scope.Benchmark)
     public static class BatchNorm {
-        static final int[] AXES = {0, 2, 3};
-        Tensor x, xc, gy, mean, a, beta;
+        Tensor x, gy;
+        double[] mean, invstd;
+        long count;
+        Variable gamma, beta;
 
         @Setup
         public void setup() {
             Rng rng = new Rng(4);
             x = rng.normal(0.5, 2, BATCH, EW_C, EW_H, EW_H).toChannelsLast();
             gy = rng.normal(0, 1, BATCH, EW_C, EW_H, EW_H).toChannelsLast();
-            mean = channelVector(x.mean(AXES, false).toDoubleArray());
-            double[] var = x.var(AXES, 0, false).toDoubleArray(), av = new double[EW_C], bv = new double[EW_C];
-            for (int c = 0; c < EW_C; c++) {
-                av[c] = 1 / Math.sqrt(var[c] + 1e-5); // gamma = 1
-                bv[c] = 0.1 * c;
-            }
-            a = channelVector(av);
-            beta = channelVector(bv);
-            xc = x.sub(mean); // what the forward saves for the backward
+            BatchStats st = BatchStats.of(x);
+            mean = st.mean();
+            double[] var = st.variance(0);
+            invstd = new double[EW_C];
+            for (int c = 0; c < EW_C; c++) invstd[c] = 1 / Math.sqrt(var[c] + 1e-5);
+            count = st.count();
+            gamma = Variable.param(Tensor.ones(EW_C));
+            beta = Variable.param(Tensor.zeros(EW_C));
         }
     }
 
-    /** A per-channel vector as {@code [1, C, 1, 1]} float32, as {@code BatchNormOps.channelVector} builds it. */
-    static Tensor channelVector(double[] v) {
-        return Tensor.of(v, v.length).cast(dev.sparkj.tensor.DType.F32).reshape(1, v.length, 1, 1);
-    }
-
-    /** Per-channel sum and biased variance (the two reductions of {@code BatchStats.of}). */
+    /** Per-channel statistics ({@code Σx} and {@code M2}) in one pass over x. */
     @Benchmark
-    public Tensor[] batchNormStats(BatchNorm s) {
-        return new Tensor[] {s.x.sum(BatchNorm.AXES, false), s.x.var(BatchNorm.AXES, 0, false)};
+    public BatchStats batchNormStats(BatchNorm s) {
+        return BatchStats.of(s.x);
     }
 
-    /** {@code y = (x - mean)·a + beta}, three broadcast ops. */
+    /** {@code y = (x - mean)·a + β} (no gradient recorded: x is a constant). */
     @Benchmark
     public Tensor batchNormNormalize(BatchNorm s) {
-        return s.x.sub(s.mean).mul(s.a).add(s.beta);
+        return BatchNormOps.normalize(Variable.of(s.x), s.gamma, s.beta, s.mean, s.invstd, s.count, true, null).data();
     }
 
-    /**
-     * The backward with batch statistics: {@code Σgy}, {@code Σgy·(x-mean)}, then
-     * {@code gx = gy·a + (x-mean)·p + q} (the per-channel arithmetic on C values is included).
-     */
+    /** Forward and backward of one training-mode BatchNorm: statistics, normalize, then the input gradient. */
     @Benchmark
-    public Tensor batchNormBackward(BatchNorm s) {
-        double[] sg = s.gy.sum(BatchNorm.AXES, false).toDoubleArray();
-        double[] sgxc = s.gy.mul(s.xc).sum(BatchNorm.AXES, false).toDoubleArray();
-        double[] a = s.a.toDoubleArray(), p = new double[EW_C], q = new double[EW_C];
-        long count = ewElements() / EW_C;
-        for (int c = 0; c < EW_C; c++) {
-            p[c] = -a[c] * a[c] * a[c] * sgxc[c] / count; // gamma = 1, so invstd = a
-            q[c] = -a[c] * sg[c] / count;
-        }
-        return s.gy.mul(s.a).add(s.xc.mul(channelVector(p))).add(channelVector(q));
+    public Tensor batchNormForwardBackward(BatchNorm s) {
+        Variable xv = Variable.param(s.x);
+        BatchStats st = BatchStats.of(s.x);
+        double[] var = st.variance(0), inv = new double[EW_C];
+        for (int c = 0; c < EW_C; c++) inv[c] = 1 / Math.sqrt(var[c] + 1e-5);
+        BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null).backward(s.gy);
+        s.gamma.zeroGrad();
+        s.beta.zeroGrad();
+        return xv.grad();
     }
 
     // ------------------------------------------------------------------ elementwise

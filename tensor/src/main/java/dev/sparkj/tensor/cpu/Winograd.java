@@ -632,18 +632,29 @@ final class Winograd {
                 transformInput(m, a, base + c0, sH, sW, len, tmp, v, off + c0, plane);
                 continue;
             }
-            for (int i = 0; i < t; i++)
-                for (int j = 0; j < t; j++) {
-                    int p = (i * t + j) * CHUNK;
-                    if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0) {
-                        System.arraycopy(a, base + i * sH + j * sW + c0, pad, p, real);
-                        java.util.Arrays.fill(pad, p + real, p + len, 0f);
-                    } else {
-                        java.util.Arrays.fill(pad, p, p + len, 0f);
-                    }
-                }
+            padTile(a, base + c0, sH, sW, t, rowOk, colOk, real, len, pad);
             transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off + c0, plane);
         }
+    }
+
+    /**
+     * Copies a {@code size x size} tile of {@code real} channels (point (i, j) at {@code a[base + i sH + j sW]})
+     * into the scratch {@code pad} ({@code [size^2][CHUNK]}), each point padded with zeros to {@code len}
+     * channels; points whose row i or column j is not set in {@code rowOk} / {@code colOk} (outside the map) are
+     * all zeros.
+     */
+    private static void padTile(float[] a, int base, int sH, int sW, int size, int rowOk, int colOk, int real, int len,
+                                float[] pad) {
+        for (int i = 0; i < size; i++)
+            for (int j = 0; j < size; j++) {
+                int p = (i * size + j) * CHUNK;
+                if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0) {
+                    System.arraycopy(a, base + i * sH + j * sW, pad, p, real);
+                    java.util.Arrays.fill(pad, p + real, p + len, 0f);
+                } else {
+                    java.util.Arrays.fill(pad, p, p + len, 0f);
+                }
+            }
     }
 
     /**
@@ -728,16 +739,7 @@ final class Winograd {
                 transformGradient(m, a, base + c0, sH, sW, len, tmp, gh, off + c0, plane);
                 continue;
             }
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < m; j++) {
-                    int p = (i * m + j) * CHUNK;
-                    if (i < rows && j < cols) {
-                        System.arraycopy(a, base + i * sH + j * sW + c0, pad, p, real);
-                        java.util.Arrays.fill(pad, p + real, p + len, 0f);
-                    } else {
-                        java.util.Arrays.fill(pad, p, p + len, 0f);
-                    }
-                }
+            padTile(a, base + c0, sH, sW, m, (1 << rows) - 1, (1 << cols) - 1, real, len, pad);
             transformGradient(m, pad, 0, m * CHUNK, CHUNK, len, tmp, gh, off + c0, plane);
         }
     }

@@ -71,8 +71,8 @@ public final class BatchNormOps {
         // recomputed (the same float operation) instead of keeping a centred copy.
         Tensor yFused = Fused.scale(xd, mean, a, bt);
         boolean fused = yFused != null;
-        Tensor y = fused ? yFused : xd.sub(channelVector(mean, xd)).mul(channelVector(a, xd)).add(channelVector(bt, xd));
         Tensor saved = fused ? xd : xd.sub(channelVector(mean, xd));            // x, or x - mean
+        Tensor y = fused ? yFused : saved.mul(channelVector(a, xd)).add(channelVector(bt, xd));
         int[] axes = nonChannelAxes(xd.rank());
         double[] invC = invstd.clone(), meanC = mean.clone();
         DType gt = gamma.dtype(), bt2 = beta.dtype();
@@ -103,11 +103,9 @@ public final class BatchNormOps {
                                 p[i] = -a[i] * invC[i] * invC[i] * rsgxc[i] / count;
                                 q[i] = -a[i] * rsg[i] / count;
                             }
-                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q) : null;
-                            if (gx == null) {
-                                if (xc == null) xc = fused ? xs.sub(channelVector(meanC, xs)) : xs;
-                                gx = gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
-                            }
+                            // Fused.gradInput takes exactly the layout pairs Fused.sums takes
+                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q)
+                                    : gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
                         }
                     }
                     return new Tensor[]{gx,
@@ -181,6 +179,27 @@ public final class BatchNormOps {
         /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
         private interface Run { void apply(int from, int to, int channel); }
 
+        /** Visits rows {@code r} of a rows-of-C layout, in parallel chunks of about {@link #GRAIN} elements. */
+        private static void forRows(Layout l, java.util.function.IntConsumer row) {
+            Parallel.forRange(l.n() / l.c(), Math.max(1, GRAIN / l.c()), (lo, hi) -> {
+                for (int r = lo; r < hi; r++) row.accept(r);
+            });
+        }
+
+        /** One fixed block of rows {@code [r0, r1)}, the {@code bk}-th, of a sum over rows. */
+        private interface RowBlock { void apply(int bk, int r0, int r1); }
+
+        /** Fixed blocks of {@link #SUM_ROWS} rows that {@link #forRowBlocks} cuts {@code rows} into. */
+        private static int rowBlocks(int rows) { return (rows + SUM_ROWS - 1) / SUM_ROWS; }
+
+        /**
+         * Runs the {@link #rowBlocks} blocks of {@code rows} in parallel (the cut never depends on the threads); the
+         * caller adds their partial sums in block order.
+         */
+        private static void forRowBlocks(int rows, RowBlock block) {
+            Parallel.forEach(rowBlocks(rows), bk -> block.apply(bk, bk * SUM_ROWS, Math.min(rows, (bk + 1) * SUM_ROWS)));
+        }
+
         /** Runs over a row-major layout's memory in channel-constant runs (parts of one plane). */
         private static void forRuns(Layout l, Run run) {
             Parallel.forRange(l.n(), GRAIN, (lo, hi) -> {
@@ -207,10 +226,10 @@ public final class BatchNormOps {
             float[] xa = l.a();
             int xo = l.off(), c = l.c();
             if (l.rows()) {
-                int rows = l.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS;
+                int rows = l.n() / c, blocks = rowBlocks(rows);
                 BatchStats[] part = new BatchStats[blocks];
-                Parallel.forEach(blocks, bk -> {
-                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), n = r1 - r0;
+                forRowBlocks(rows, (bk, r0, r1) -> {
+                    int n = r1 - r0;
                     double[] s1 = new double[c], s2 = new double[c], shift = new double[c];
                     for (int ch = 0; ch < c; ch++) shift[ch] = xa[xo + r0 * c + ch];
                     int vb = c - c % DL;
@@ -283,15 +302,13 @@ public final class BatchNormOps {
             if (l.rows()) {
                 int c = l.c();
                 int vb = F.loopBound(c);
-                Parallel.forRange(l.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
-                    for (int r = lo; r < hi; r++) {
-                        int base = r * c, ch = 0;
-                        for (; ch < vb; ch += FL)
-                            FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
-                                    .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
-                                    .intoArray(y, base + ch);
-                        for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
-                    }
+                forRows(l, r -> {
+                    int base = r * c, ch = 0;
+                    for (; ch < vb; ch += FL)
+                        FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
+                                .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
+                                .intoArray(y, base + ch);
+                    for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
                 });
             } else {
                 forRuns(l, (from, to, ch) -> {
@@ -318,18 +335,16 @@ public final class BatchNormOps {
             if (lg.rows()) {
                 int c = lg.c();
                 int vb = F.loopBound(c);
-                Parallel.forRange(lg.n() / c, Math.max(1, GRAIN / c), (lo, hi) -> {
-                    for (int r = lo; r < hi; r++) {
-                        int base = r * c, ch = 0;
-                        for (; ch < vb; ch += FL) {
-                            FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
-                            FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
-                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
-                                    .intoArray(gx, base + ch);
-                        }
-                        for (; ch < c; ch++)
-                            gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
+                forRows(lg, r -> {
+                    int base = r * c, ch = 0;
+                    for (; ch < vb; ch += FL) {
+                        FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
+                        FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
+                                .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                                .intoArray(gx, base + ch);
                     }
+                    for (; ch < c; ch++)
+                        gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
                 });
             } else {
                 forRuns(lg, (from, to, ch) -> {
@@ -360,10 +375,10 @@ public final class BatchNormOps {
             int go = lg.off(), xo = lp[1].off(), c = lg.c();
             double[] sg = new double[c], sgx = new double[c];
             if (lg.rows()) {
-                int rows = lg.n() / c, blocks = (rows + SUM_ROWS - 1) / SUM_ROWS, vb = c - c % DL;
+                int rows = lg.n() / c, blocks = rowBlocks(rows), vb = c - c % DL;
                 double[] part = new double[2 * blocks * c];
-                Parallel.forEach(blocks, bk -> {
-                    int r0 = bk * SUM_ROWS, r1 = Math.min(rows, r0 + SUM_ROWS), p1 = 2 * bk * c, p2 = p1 + c;
+                forRowBlocks(rows, (bk, r0, r1) -> {
+                    int p1 = 2 * bk * c, p2 = p1 + c;
                     for (int r = r0; r < r1; r++) {
                         int base = r * c, ch = 0;
                         for (; ch < vb; ch += DL) {

@@ -179,11 +179,9 @@ public final class BatchNormOps {
         /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
         private interface Run { void apply(int from, int to, int channel); }
 
-        /** Visits rows {@code r} of a rows-of-C layout, in parallel chunks of about {@link #GRAIN} elements. */
-        private static void forRows(Layout l, java.util.function.IntConsumer row) {
-            Parallel.forRange(l.n() / l.c(), Math.max(1, GRAIN / l.c()), (lo, hi) -> {
-                for (int r = lo; r < hi; r++) row.accept(r);
-            });
+        /** Runs the rows {@code [lo, hi)} of a rows-of-C layout in parallel chunks of about {@link #GRAIN} elements. */
+        private static void forRows(Layout l, Parallel.Range rows) {
+            Parallel.forRange(l.n() / l.c(), Math.max(1, GRAIN / l.c()), rows);
         }
 
         /** One fixed block of rows {@code [r0, r1)}, the {@code bk}-th, of a sum over rows. */
@@ -302,13 +300,15 @@ public final class BatchNormOps {
             if (l.rows()) {
                 int c = l.c();
                 int vb = F.loopBound(c);
-                forRows(l, r -> {
-                    int base = r * c, ch = 0;
-                    for (; ch < vb; ch += FL)
-                        FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
-                                .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
-                                .intoArray(y, base + ch);
-                    for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
+                forRows(l, (lo, hi) -> {
+                    for (int r = lo; r < hi; r++) {
+                        int base = r * c, ch = 0;
+                        for (; ch < vb; ch += FL)
+                            FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
+                                    .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
+                                    .intoArray(y, base + ch);
+                        for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
+                    }
                 });
             } else {
                 forRuns(l, (from, to, ch) -> {
@@ -335,16 +335,18 @@ public final class BatchNormOps {
             if (lg.rows()) {
                 int c = lg.c();
                 int vb = F.loopBound(c);
-                forRows(lg, r -> {
-                    int base = r * c, ch = 0;
-                    for (; ch < vb; ch += FL) {
-                        FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
-                        FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
-                                .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
-                                .intoArray(gx, base + ch);
+                forRows(lg, (lo, hi) -> {
+                    for (int r = lo; r < hi; r++) {
+                        int base = r * c, ch = 0;
+                        for (; ch < vb; ch += FL) {
+                            FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
+                            FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
+                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                                    .intoArray(gx, base + ch);
+                        }
+                        for (; ch < c; ch++)
+                            gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
                     }
-                    for (; ch < c; ch++)
-                        gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
                 });
             } else {
                 forRuns(lg, (from, to, ch) -> {

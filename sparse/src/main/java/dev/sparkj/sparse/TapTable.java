@@ -1,6 +1,7 @@
 package dev.sparkj.sparse;
 
 import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.Parallel;
 
 /**
  * The neighbour table of one window geometry (convolution or pooling) on one mask: for every output
@@ -46,17 +47,20 @@ public final class TapTable {
         this.g = g;
         int k = g.taps(), n = out.rows(), s = g.stride();
         rowOfTap = new int[n * k];
-        for (int o = 0; o < n; o++) {
-            int b = out.sampleOf(o), oy = out.yOf(o), ox = out.xOf(o);
-            for (int ky = 0; ky < g.kh(); ky++) {
-                int iy = oy * s - g.padH() + ky * g.dilH();
-                for (int kx = 0; kx < g.kw(); kx++) {
-                    int ix = ox * s - g.padW() + kx * g.dilW();
-                    boolean inside = iy >= 0 && iy < in.height() && ix >= 0 && ix < in.width();
-                    rowOfTap[o * k + ky * g.kw() + kx] = inside ? in.row(b, iy, ix) : OUTSIDE;
+        // a new mask (every step) builds its tables afresh: ResNet-50's 7x7 stem alone has millions of taps
+        Parallel.forRange(n, Math.max(64, 4096 / k), (lo, hi) -> {
+            for (int o = lo; o < hi; o++) {
+                int b = out.sampleOf(o), oy = out.yOf(o), ox = out.xOf(o);
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int iy = oy * s - g.padH() + ky * g.dilH();
+                    for (int kx = 0; kx < g.kw(); kx++) {
+                        int ix = ox * s - g.padW() + kx * g.dilW();
+                        boolean inside = iy >= 0 && iy < in.height() && ix >= 0 && ix < in.width();
+                        rowOfTap[o * k + ky * g.kw() + kx] = inside ? in.row(b, iy, ix) : OUTSIDE;
+                    }
                 }
             }
-        }
+        });
     }
 
     /**

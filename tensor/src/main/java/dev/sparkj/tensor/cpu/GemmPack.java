@@ -1,5 +1,8 @@
 package dev.sparkj.tensor.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -14,6 +17,9 @@ final class GemmPack {
 
     /** Rows of k walked together across all panels when the source is strided in k (see packB). */
     private static final int K_CHUNK = 8;
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
 
     /**
      * Packs rows {@code [i0, i0 + mc)} and columns {@code [p0, p0 + depth)} of op(A) in slices of
@@ -96,9 +102,11 @@ final class GemmPack {
                 for (int jp = jp0; jp < jp1; jp++) {
                     int cols = Math.min(nr, nc - jp * nr);
                     int base = d0 + jp * kc * nr, j = j0 + jp * nr;
+                    int vecCols = cols - cols % VL;
                     for (int p = pb; p < pe; p++) {
-                        int src = offB + (p0 + p) * ldb + j, d = base + p * nr;
-                        for (int jj = 0; jj < cols; jj++) dst[d + jj] = b[src + jj];
+                        int src = offB + (p0 + p) * ldb + j, d = base + p * nr, jj = 0;
+                        for (; jj < vecCols; jj += VL) FloatVector.fromArray(S, b, src + jj).intoArray(dst, d + jj);
+                        for (; jj < cols; jj++) dst[d + jj] = b[src + jj];
                     }
                 }
             }

@@ -58,19 +58,22 @@ final class VectorGemmKernel implements GemmKernel {
         c31.intoArray(t, to + 3 * NR + VL);
     }
 
+    /**
+     * Merges the tile into C: whole vectors wherever a row has them (edge tiles too: a GEMM whose rows are
+     * not a multiple of MR, or whose columns stop mid-tile, has many), single floats for the rest. Both use
+     * the same float operations ({@code alpha t}, then {@code + beta c}), so the result is the same either way.
+     */
     @Override
     public void store(float[] t, int to, int rows, int cols, float alpha, float beta, float[] c, int co, int ldc) {
-        if (rows != MR || cols != NR) {
-            ScalarGemmKernel.storeScalar(t, to, NR, rows, cols, alpha, beta, c, co, ldc);
-            return;
-        }
-        for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < NR; j += VL) {
-                int ti = to + r * NR + j, ci = co + r * ldc + j;
-                FloatVector v = FloatVector.fromArray(S, t, ti).mul(alpha);
-                if (beta != 0f) v = v.add(FloatVector.fromArray(S, c, ci).mul(beta));
-                v.intoArray(c, ci);
+        final int vecCols = cols - cols % VL;
+        for (int r = 0; r < rows; r++) {
+            int ti = to + r * NR, ci = co + r * ldc, j = 0;
+            for (; j < vecCols; j += VL) {
+                FloatVector v = FloatVector.fromArray(S, t, ti + j).mul(alpha);
+                if (beta != 0f) v = v.add(FloatVector.fromArray(S, c, ci + j).mul(beta));
+                v.intoArray(c, ci + j);
             }
+            if (j < cols) ScalarGemmKernel.storeScalar(t, ti + j, NR, 1, cols - j, alpha, beta, c, ci + j, ldc);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.sparkj.tensor.Backend;
 import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.HeapStorage;
 import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.Lanes;
 import dev.sparkj.tensor.cpu.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -271,7 +272,7 @@ public final class BatchNormOps {
                             t2 += d * d;
                         }
                     }
-                    double s1 = a1.reduceLanes(VectorOperators.ADD) + t1, s2 = a2.reduceLanes(VectorOperators.ADD) + t2;
+                    double s1 = Lanes.sum(a1) + t1, s2 = Lanes.sum(a2) + t2;
                     sum[ch] = count * shift + s1;
                     m2[ch] = Math.max(0, s2 - s1 * s1 / count);
                 }
@@ -424,8 +425,8 @@ public final class BatchNormOps {
                                 s2 += g * (xa[xo + base + i] - mf[ch]);
                             }
                         }
-                        sg[ch] = a1.reduceLanes(VectorOperators.ADD) + s1;
-                        sgx[ch] = a2.reduceLanes(VectorOperators.ADD) + s2;
+                        sg[ch] = Lanes.sum(a1) + s1;
+                        sgx[ch] = Lanes.sum(a2) + s2;
                     }
                 });
             }

@@ -20,6 +20,8 @@ final class GemmPack {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /** Four floats: one k step of a transposed A micro-panel (MR = 4). */
+    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
 
     /**
      * Packs rows {@code [i0, i0 + mc)} and columns {@code [p0, p0 + depth)} of op(A) in slices of
@@ -75,6 +77,11 @@ final class GemmPack {
             int pe = Math.min(kc, pb + K_CHUNK);
             for (int ip = 0; ip < panels; ip++) {
                 int rows = Math.min(mr, mc - ip * mr), d0 = base + ip * kc * mr, i = i0 + ip * mr;
+                if (rows == 4 && mr == 4) {
+                    for (int p = pb; p < pe; p++)
+                        FloatVector.fromArray(S4, a, offA + (p0 + p) * lda + i).intoArray(dst, d0 + p * 4);
+                    continue;
+                }
                 for (int p = pb; p < pe; p++) {
                     int src = offA + (p0 + p) * lda + i, d = d0 + p * mr;
                     for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];

@@ -19,24 +19,6 @@ final class RowKernels {
     /** Floats per block: four accumulators, 32 vectors each. */
     private static final int BLOCK = 4 * 32 * VL;
 
-    /**
-     * The lanes of {@code v} added in lane order, in double. ({@code reduceLanes(ADD)} leaves the order open,
-     * and the interpreter and the JIT-compiled intrinsic round differently, so results would depend on
-     * warm-up: a resumed run would not repeat an uninterrupted one bit for bit.)
-     */
-    static double laneSum(FloatVector v) {
-        double t = 0;
-        for (int i = 0; i < v.length(); i++) t += v.lane(i);
-        return t;
-    }
-
-    /** Like {@link #laneSum(FloatVector)} for doubles. */
-    static double laneSum(DoubleVector v) {
-        double t = 0;
-        for (int i = 0; i < v.length(); i++) t += v.lane(i);
-        return t;
-    }
-
     static double sum(float[] x, int o, int n, int s) {
         double tot = 0;
         int i = 0;
@@ -50,7 +32,7 @@ final class RowKernels {
                     a2 = a2.add(FloatVector.fromArray(F, x, o + i + 2 * VL));
                     a3 = a3.add(FloatVector.fromArray(F, x, o + i + 3 * VL));
                 }
-                tot += laneSum(a0.add(a1).add(a2.add(a3)));
+                tot += Lanes.sum(a0.add(a1).add(a2.add(a3)));
             }
             for (; i < n; i++) tot += x[o + i];
             return tot;
@@ -99,7 +81,7 @@ final class RowKernels {
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
             }
-            tot = laneSum(a0.add(a1));
+            tot = Lanes.sum(a0.add(a1));
         }
         for (; i < n; i++) {
             double d = x[o + i * s] - mean;

@@ -18,6 +18,7 @@ import java.util.Arrays;
  * ({@link VectorGemmKernel}, see {@link GemmDriver}), multi-threaded on {@link Parallel}'s pool with
  * results independent of the thread count. {@code -Dsparkj.gemm.scalar=true} (or a vector species
  * narrower than four lanes) selects the plain-Java {@link ScalarGemmKernel} on the same packed path.
+ * Products {@code A B^T} with very few columns take {@link RowDots} (dot products of rows) instead.
  */
 public final class Sgemm {
     private Sgemm() {}
@@ -53,8 +54,11 @@ public final class Sgemm {
         }
         checkStore("A", a, offA, lda, transA ? k : m, transA ? m : k);
         checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
-        GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
-                beta, c, offC, ldc);
+        if (kern instanceof VectorGemmKernel && RowDots.suits(transA, transB, n, k))
+            RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        else
+            GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
+                    beta, c, offC, ldc);
         FlopCounter.add(2L * m * n * k);
     }
 

@@ -28,52 +28,99 @@ final class UnaryKernels {
         }
     }
 
-    /** The vector loops over {@code n}, a multiple of {@link #VL}. */
+    /**
+     * The vector loops over {@code n}, a multiple of {@link #VL}: one small method per op (a single method
+     * with every loop inline gets compiled by C2 with some vector operations left as calls into the Vector
+     * API's Java fallback; see {@link BinaryKernels}).
+     */
     private static void vectors(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         switch (op) {
-            case NEG -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).neg().intoArray(y, yo + i); }
-            case ABS -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).abs().intoArray(y, yo + i); }
-            case EXP -> { for (int i = 0; i < n; i += VL) VecMath.exp(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
-            case LOG -> { for (int i = 0; i < n; i += VL) VecMath.log(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i); }
-            case SQRT -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).sqrt().intoArray(y, yo + i); }
-            case RSQRT -> {
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (int i = 0; i < n; i += VL) one.div(FloatVector.fromArray(F, x, xo + i).sqrt()).intoArray(y, yo + i);
-            }
-            case RECIPROCAL -> {
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (int i = 0; i < n; i += VL) one.div(FloatVector.fromArray(F, x, xo + i)).intoArray(y, yo + i);
-            }
-            case SQUARE -> {
-                for (int i = 0; i < n; i += VL) {
-                    FloatVector v = FloatVector.fromArray(F, x, xo + i);
-                    v.mul(v).intoArray(y, yo + i);
-                }
-            }
-            case SIGN -> { // +-1, keeping +-0 and NaN as they are (Math.signum)
-                FloatVector one = FloatVector.broadcast(F, 1f), mone = FloatVector.broadcast(F, -1f);
-                for (int i = 0; i < n; i += VL) {
-                    FloatVector v = FloatVector.fromArray(F, x, xo + i);
-                    v.blend(one, v.compare(VectorOperators.GT, 0f)).blend(mone, v.compare(VectorOperators.LT, 0f)).intoArray(y, yo + i);
-                }
-            }
-            case RELU -> { // x <= 0 -> +0, NaN kept
-                FloatVector zero = FloatVector.zero(F);
-                for (int i = 0; i < n; i += VL) {
-                    FloatVector v = FloatVector.fromArray(F, x, xo + i);
-                    v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i);
-                }
-            }
-            case RELU6 -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).max(0f).min(6f).intoArray(y, yo + i); }
-            case SIGMOID -> {
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (int i = 0; i < n; i += VL)
-                    one.div(VecMath.exp(FloatVector.fromArray(F, x, xo + i).neg()).add(1f)).intoArray(y, yo + i);
-            }
-            case TANH -> { for (int i = 0; i < n; i += VL) FloatVector.fromArray(F, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+            case NEG -> neg(x, xo, y, yo, n);
+            case ABS -> abs(x, xo, y, yo, n);
+            case EXP -> exp(x, xo, y, yo, n);
+            case LOG -> log(x, xo, y, yo, n);
+            case SQRT -> sqrt(x, xo, y, yo, n);
+            case RSQRT -> rsqrt(x, xo, y, yo, n);
+            case RECIPROCAL -> reciprocal(x, xo, y, yo, n);
+            case SQUARE -> square(x, xo, y, yo, n);
+            case SIGN -> sign(x, xo, y, yo, n);
+            case RELU -> relu(x, xo, y, yo, n);
+            case RELU6 -> relu6(x, xo, y, yo, n);
+            case SIGMOID -> sigmoid(x, xo, y, yo, n);
+            case TANH -> tanh(x, xo, y, yo, n);
             case ERF -> ErfMath.erf(x, xo, y, yo, n);
             case GELU -> ErfMath.gelu(x, xo, y, yo, n, false);
             case GELU_GRAD -> ErfMath.gelu(x, xo, y, yo, n, true);
         }
+    }
+
+    private static FloatVector vx(float[] x, int o) { return FloatVector.fromArray(F, x, o); }
+
+    private static void neg(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) vx(x, xo + i).neg().intoArray(y, yo + i);
+    }
+
+    private static void abs(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) vx(x, xo + i).abs().intoArray(y, yo + i);
+    }
+
+    private static void exp(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) VecMath.exp(vx(x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void log(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) VecMath.log(vx(x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void sqrt(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) vx(x, xo + i).sqrt().intoArray(y, yo + i);
+    }
+
+    private static void rsqrt(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += VL) one.div(vx(x, xo + i).sqrt()).intoArray(y, yo + i);
+    }
+
+    private static void reciprocal(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += VL) one.div(vx(x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void square(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) {
+            FloatVector v = vx(x, xo + i);
+            v.mul(v).intoArray(y, yo + i);
+        }
+    }
+
+    /** +-1, keeping +-0 and NaN as they are (Math.signum). */
+    private static void sign(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f), mone = FloatVector.broadcast(F, -1f), zero = FloatVector.zero(F);
+        for (int i = 0; i < n; i += VL) {
+            FloatVector v = vx(x, xo + i);
+            v.blend(one, v.compare(VectorOperators.GT, zero)).blend(mone, v.compare(VectorOperators.LT, zero)).intoArray(y, yo + i);
+        }
+    }
+
+    /** x <= 0 -> +0, NaN kept. */
+    private static void relu(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int i = 0; i < n; i += VL) {
+            FloatVector v = vx(x, xo + i);
+            v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void relu6(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) vx(x, xo + i).max(0f).min(6f).intoArray(y, yo + i);
+    }
+
+    private static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += VL) one.div(VecMath.exp(vx(x, xo + i).neg()).add(1f)).intoArray(y, yo + i);
+    }
+
+    private static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i += VL) vx(x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i);
     }
 }

@@ -188,6 +188,27 @@ class SgemmTest {
     }
 
     @Test
+    void fewColumnsAsRowDotsMatchReferenceAndThreads() {
+        // A B^T with n <= RowDots.MAX_COLUMNS and k >= the vector length takes RowDots: odd k (lane tails),
+        // alpha/beta, padding, and enough rows to cross the parallel cut-off.
+        SplittableRandom rnd = new SplittableRandom(9);
+        int vl = VectorGemmKernel.VL;
+        for (int n = 1; n <= RowDots.MAX_COLUMNS; n++)
+            for (int k : new int[] {vl, vl + 3, 48, 5 * vl + 1})
+                for (float[] ab : new float[][] {{1f, 0f}, {-0.5f, 2f}}) {
+                    int m = 20000 / k * 7 + 3;
+                    Problem p = Problem.random(rnd, false, true, m, n, k, ab[0], ab[1], true);
+                    assertEquals(true, RowDots.suits(false, true, n, k), p.toString());
+                    float[] one = p.run(Sgemm.KERNEL, 1);
+                    p.check(one);
+                    assertArrayEquals(one, p.run(Sgemm.KERNEL, 2), "2 workers vs 1: " + p);
+                }
+        assertEquals(false, RowDots.suits(false, true, RowDots.MAX_COLUMNS + 1, 64));
+        assertEquals(false, RowDots.suits(false, false, 3, 64));
+        assertEquals(false, RowDots.suits(false, true, 3, vl - 1));
+    }
+
+    @Test
     void scalarKernelOfOtherTileSizesMatchesReference() {
         SplittableRandom rnd = new SplittableRandom(6);
         for (int[] tile : new int[][] {{1, 1}, {3, 5}, {4, 8}}) {

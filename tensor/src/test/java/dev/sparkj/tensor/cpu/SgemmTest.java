@@ -209,6 +209,29 @@ class SgemmTest {
     }
 
     @Test
+    void narrowProductsMatchReferenceAndThreads() {
+        // m >= 256 rows, n <= 128 columns (whole vectors), small B: Sgemm.narrowProduct (B packed once, A in
+        // place); both B layouts, depths below and above one kc slice, odd row counts, padding.
+        SplittableRandom rnd = new SplittableRandom(10);
+        int vl = VectorGemmKernel.VL;
+        for (int[] s : new int[][] {{256, vl, 7}, {261, 2 * vl, 300}, {1031, 96, 384}, {515, 128, 64}, {300, 64, 1000}})
+            for (boolean tb : TF) {
+                Problem p = Problem.random(rnd, false, tb, s[0], s[1], s[2], 1f, 0f, true);
+                assertEquals(true, Sgemm.narrow(false, s[0], s[1], s[2], 1f, 0f), p.toString());
+                float[] one = p.run(Sgemm.KERNEL, 1);
+                p.check(one);
+                assertArrayEquals(one, p.run(Sgemm.KERNEL, 2), "2 workers vs 1: " + p);
+                assertArrayEquals(one, p.run(Sgemm.KERNEL, 3), "3 workers vs 1: " + p);
+            }
+        assertEquals(false, Sgemm.narrow(false, 1000, 136, 64, 1f, 0f), "too wide");
+        assertEquals(false, Sgemm.narrow(false, 1000, 100, 64, 1f, 0f), "not whole vectors");
+        assertEquals(false, Sgemm.narrow(false, 1000, 128, 1024, 1f, 0f), "B too large");
+        assertEquals(false, Sgemm.narrow(false, 1000, 64, 64, 1f, 1f), "beta");
+        assertEquals(false, Sgemm.narrow(true, 1000, 64, 64, 1f, 0f), "transposed A");
+        assertEquals(false, Sgemm.narrow(false, 100, 64, 64, 1f, 0f), "few rows");
+    }
+
+    @Test
     void scalarKernelOfOtherTileSizesMatchesReference() {
         SplittableRandom rnd = new SplittableRandom(6);
         for (int[] tile : new int[][] {{1, 1}, {3, 5}, {4, 8}}) {

@@ -73,7 +73,7 @@ final class SparseConv {
         Tensor a = im2col(xt, table, g, direct);                                                      // [g, Nout, K*Cg]
         Tensor y = a.matmul(wg.transpose(1, 2));                                                      // [g, Nout, Og]
         y = g == 1 ? y.reshape(nOut, o) : y.permute(1, 0, 2).reshape(nOut, o);                        // [Nout, O]
-        if (b != null) y = y.add(b.data());
+        if (b != null) y = y.addInPlace(b.data()); // y is this op's own fresh output
         return Node.record("sparseConv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wg}, (n, gy) -> {
             Tensor gy3 = gy.reshape(nOut, g, og).permute(1, 0, 2);                                    // [g, Nout, Og]
             Tensor gx = null, gw = null;

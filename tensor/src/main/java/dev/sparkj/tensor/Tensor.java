@@ -413,6 +413,15 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * In place: {@code this += o} ({@code o} broadcast to this shape), for a tensor the caller has just made
+     * and nothing else references (a fresh op output gets its bias without a second output array). Returns this.
+     */
+    public Tensor addInPlace(Tensor o) {
+        backend.binary(BinaryOp.ADD, this, o.to(backend).expand(shape), this);
+        return this;
+    }
+
     /** In place: every element set to v. Returns this. */
     public Tensor fill(double v) {
         backend.fill(this, v);

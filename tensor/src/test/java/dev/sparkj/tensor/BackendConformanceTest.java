@@ -84,6 +84,19 @@ class BackendConformanceTest {
                 return dst;
             });
         }));
+        cs.add(new Case("add in place: broadcast bias into a fresh channels-last tensor", b -> {
+            Rng r = rng("add in place");
+            Tensor a = r.normal(0, 1, 2, 5, 3, 4), bias = r.normal(0, 1, 5);
+            check(b, Tol.EXACT, be -> {
+                Tensor y = on(a, be).toChannelsLast().mul(1.5), bv = on(bias, be).reshape(1, 5, 1, 1);
+                Tensor want = y.add(bv);
+                Tensor got = y.addInPlace(bv);
+                if (got != y) throw new AssertionError("addInPlace must return its receiver");
+                double diff = got.sub(want).square().sum().item();
+                if (diff != 0) throw new AssertionError("addInPlace differs from add: squared difference " + diff);
+                return got;
+            });
+        }));
         cs.add(new Case("cat and stack", b -> {
             Rng r = rng("cat");
             Tensor a = r.normal(0, 1, 2, 3, 5), c = r.normal(0, 1, 2, 4, 5);

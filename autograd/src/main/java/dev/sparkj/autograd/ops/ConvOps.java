@@ -72,7 +72,7 @@ public final class ConvOps {
         if (b != null) {
             if (b.rank() != 1 || b.shape(0) != cout)
                 throw new IllegalArgumentException("convTranspose2d bias " + Shapes.str(b.shape()) + " for " + cout + " output channels");
-            y = y.add(b.data().reshape(1, cout, 1, 1));
+            y = y.addInPlace(b.data().reshape(1, cout, 1, 1)); // y is this op's own fresh output
         }
         return Node.record("convTranspose2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, gy) -> {
             Tensor g = inLayoutOf(gy, n.saved(0));

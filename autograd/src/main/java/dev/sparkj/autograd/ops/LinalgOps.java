@@ -35,7 +35,7 @@ public final class LinalgOps {
         ys[ys.length - 1] = outF;
         Tensor x2 = x.data().reshape(-1, in), wt = w.data();          // [M, in], [out, in]
         Tensor y2 = x2.matmul(wt.transpose(0, 1));                     // [M, out]
-        if (b != null) y2 = y2.add(b.data());
+        if (b != null) y2 = y2.addInPlace(b.data());                   // y2 is this op's own fresh output
         return Node.record("linear", new Variable[]{x, w, b}, y2.reshape(ys), new Tensor[]{x2, wt}, (n, g) -> {
             Tensor g2 = g.reshape(-1, outF);                           // [M, out]
             return new Tensor[]{

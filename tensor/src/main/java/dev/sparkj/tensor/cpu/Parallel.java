@@ -13,9 +13,11 @@ public final class Parallel {
     private Parallel() {}
 
     private static final int THREADS = Integer.getInteger("sparkj.threads", Runtime.getRuntime().availableProcessors());
+    /** Numbers the workers' names (a worker's pool index is not assigned yet when the factory names it). */
+    private static final java.util.concurrent.atomic.AtomicInteger NAMED = new java.util.concurrent.atomic.AtomicInteger();
     private static final ForkJoinPool POOL = THREADS <= 1 ? null : new ForkJoinPool(THREADS, pool -> {
         var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("sparkj-worker-" + t.getPoolIndex());
+        t.setName("sparkj-worker-" + NAMED.getAndIncrement());
         t.setDaemon(true);
         return t;
     }, null, false);

@@ -80,7 +80,8 @@ public final class Sgemm {
      */
     static boolean narrow(boolean transA, int m, int n, int k, float alpha, float beta) {
         return !transA && alpha == 1f && beta == 0f && m >= 4 * NARROW_ROWS && n <= NARROW_MAX_N
-                && n % VectorGemmKernel.VL == 0 && DirectGemm.packedSize(k, n) <= NARROW_MAX_B;
+                && n % VectorGemmKernel.VL == 0 && DirectGemm.packedSize(k, n) <= NARROW_MAX_B
+                && !"false".equals(System.getProperty("sparkj.gemm.narrow")); // the switch, read at each call
     }
 
     /**

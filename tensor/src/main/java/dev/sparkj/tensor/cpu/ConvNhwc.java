@@ -32,10 +32,10 @@ final class ConvNhwc {
     private static final int WEIGHT_TILE_FACTOR = Integer.getInteger("sparkj.conv.weightTileFactor", 4);
 
     /** Rows per tile for rows of {@code cols} floats. */
-    static int tileRows(int cols, int total) { return tileRows(cols, total, TILE_FLOATS); }
+    static int tileRows(int cols, int total) { return tileRows(cols, total, TILE_FLOATS, MIN_TILE_ROWS); }
 
-    private static int tileRows(int cols, int total, int budget) {
-        int t = Math.max(MIN_TILE_ROWS, budget / Math.max(1, cols));
+    private static int tileRows(int cols, int total, int budget, int minRows) {
+        int t = Math.max(minRows, budget / Math.max(1, cols));
         if (t >= total) return total;
         int tiles = (total + t - 1) / t; // evened out: no short last tile
         return Math.min(total, ((total + tiles - 1) / tiles + 15) / 16 * 16);
@@ -47,6 +47,13 @@ final class ConvNhwc {
      * packing. 7->14 x 768, conv forward: 367 ms with 96-row tiles, about 275 ms with 176 or more.
      */
     private static final int MIN_TILE_ROWS = Integer.getInteger("sparkj.conv.minTileRows", 256);
+    /**
+     * Fewest rows per im2col tile of the forward pass. Its weight is packed transposed, the dearest copy, and
+     * SparK's ConvTranspose input gradient (a 4x4 stride-2 conv2d, 12288-float rows at 768 channels) has only
+     * 784 rows at batch 16: GEMM alone 157 ms as one product, 4 x 55 ms as 208-row tiles; the whole pass
+     * 196 / 179 ms with one tile against 225 / 221 ms with four (ProfT, best of 6, interleaved processes).
+     */
+    private static final int FORWARD_MIN_TILE_ROWS = Integer.getInteger("sparkj.conv.forwardMinTileRows", 1024);
 
     /** w {@code [O, C/G, KH, KW]} repacked as {@code [O][KH][KW][C/G]} (rows of one output channel). */
     static float[] packWeight(Tensor w, ConvGeometry g, Workspace.Lease ws) {
@@ -77,7 +84,7 @@ final class ConvNhwc {
             return;
         }
         float[] wp = packWeight(w, g, ws);
-        int tile = tileRows(G * K, rows);
+        int tile = tileRows(G * K, rows, TILE_FLOATS, FORWARD_MIN_TILE_ROWS);
         float[] col = ws.floats(tile * G * K);
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int m = Math.min(tile, rows - r0);
@@ -160,7 +167,7 @@ final class ConvNhwc {
             backwardWeightChunked(x, gy, g, gwp, ws);
             return;
         }
-        int tile = tileRows(G * K, rows, TILE_FLOATS * WEIGHT_TILE_FACTOR);
+        int tile = tileRows(G * K, rows, TILE_FLOATS * WEIGHT_TILE_FACTOR, MIN_TILE_ROWS);
         float[] col = ws.floats(tile * G * K);
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int m = Math.min(tile, rows - r0);

@@ -42,8 +42,8 @@ final class DirectGemm {
 
     /**
      * {@code C = A . B} for {@code rows x n} C ({@code n} a multiple of the vector length, {@code ldc >= n}),
-     * A {@code rows x k} row-major ({@code lda}), B packed by {@link #packB} for k x n (columns past n, if
-     * the last panel is half used, are computed but not stored). Single-threaded.
+     * A {@code rows x k} row-major ({@code lda}), B packed by {@link #packB} for k x n (a half-used last panel
+     * takes a one-vector kernel for the blocks of four rows). Single-threaded.
      */
     static void multiply(int rows, int n, int k, float[] a, int aOff, int lda, float[] bp, int bOff,
                          float[] c, int cOff, int ldc) {
@@ -51,9 +51,11 @@ final class DirectGemm {
         final int panels = (n + NR - 1) / NR;
         int r = 0;
         for (; r + 4 <= rows; r += 4)
-            for (int jp = 0; jp < panels; jp++)
-                tile4(k, a, aOff + r * lda, lda, bp, bOff + jp * k * NR, c, cOff + r * ldc + jp * NR, ldc,
-                        Math.min(NR, n - jp * NR) == NR);
+            for (int jp = 0; jp < panels; jp++) {
+                int bo = bOff + jp * k * NR, co = cOff + r * ldc + jp * NR;
+                if (n - jp * NR >= NR) tile4(k, a, aOff + r * lda, lda, bp, bo, c, co, ldc);
+                else tile4Half(k, a, aOff + r * lda, lda, bp, bo, c, co, ldc);
+            }
         for (; r < rows; r++)
             for (int jp = 0; jp < panels; jp++)
                 tile1(k, a, aOff + r * lda, bp, bOff + jp * k * NR, c, cOff + r * ldc + jp * NR,
@@ -61,9 +63,8 @@ final class DirectGemm {
         FlopCounter.add(2L * rows * n * k);
     }
 
-    /** Four rows of A (row stride lda) times one B panel into a 4 x NR tile of C (only its first vector when !both). */
-    private static void tile4(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
-                              boolean both) {
+    /** Four rows of A (row stride lda) times one B panel into a 4 x NR tile of C. */
+    private static void tile4(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         final int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda;
@@ -85,15 +86,13 @@ final class DirectGemm {
             c31 = x.fma(b1, c31);
         }
         c00.intoArray(c, co);
+        c01.intoArray(c, co + VL);
         c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + VL);
         c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
         c30.intoArray(c, co + 3 * ldc);
-        if (both) {
-            c01.intoArray(c, co + VL);
-            c11.intoArray(c, co + ldc + VL);
-            c21.intoArray(c, co + 2 * ldc + VL);
-            c31.intoArray(c, co + 3 * ldc + VL);
-        }
+        c31.intoArray(c, co + 3 * ldc + VL);
     }
 
     /**
@@ -175,6 +174,26 @@ final class DirectGemm {
 
     private static void addInto(FloatVector v, float[] c, int i) {
         FloatVector.fromArray(S, c, i).add(v).intoArray(c, i);
+    }
+
+    /**
+     * Four rows of A times the first vector of a half-used B panel (n an odd number of vectors, e.g. 24
+     * output channels): the multiply-adds of the unused half are not done at all. Same sums as {@link #tile4}.
+     */
+    private static void tile4Half(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        final int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0; p < k; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo + p * NR);
+            c0 = FloatVector.broadcast(S, a[ao + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + ldc);
+        c2.intoArray(c, co + 2 * ldc);
+        c3.intoArray(c, co + 3 * ldc);
     }
 
     /** One row of A times one B panel (the rows left over after the blocks of four). */

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code C = alpha A B^T + beta C} for products with very few columns ({@code n <= }{@link #MAX_COLUMNS}),
  * A stored {@code m x k} and B stored {@code n x k}: each element of C is the dot product of a row of A and
- * a row of B. SparK's decoder ends in a 1x1 convolution from 48 channels to 3 at 224x224: 802,816 rows and
- * three columns. {@link GemmDriver}'s 4 x 16 tiles computed 16 columns for those 3 and merged every tile
- * through a partial store, which took about as long as a 3x3 convolution of the decoder.
+ * a row of B. SparK's decoder ends in a 1x1 convolution from 24 channels to 3 at 224x224: 802,816 rows and
+ * three columns at batch 16. {@link GemmDriver}'s 4 x 16 tiles computed 16 columns for those 3 and merged
+ * every tile through a scalar partial store (115-264 JFR samples per two ResNet-50 steps).
  *
  * <p>Each dot product sums {@code k} in vector lanes (lane l takes p = l, l + VL, ...), adds the lanes in
  * order, then the tail in order: the same floats whatever the thread count.

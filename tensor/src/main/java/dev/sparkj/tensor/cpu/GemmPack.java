@@ -124,7 +124,7 @@ final class GemmPack {
                 int base = d0 + jp * kc * nr, j = j0 + jp * nr;
                 for (int pb = 0; pb < kc; pb += K_CHUNK) {
                     int pe = Math.min(kc, pb + K_CHUNK);
-                    if (pe - pb == 8) { // the common case written out: about 1.7x faster than the loop
+                    if (pe - pb == 8) { // the common case written out (a scratch timing of a 768 x 768 B: 0.7-0.9 ms, loop 1.0-1.6 ms)
                         for (int jj = 0; jj < cols; jj++) {
                             int src = offB + (j + jj) * ldb + p0 + pb, d = base + jj + pb * nr;
                             dst[d] = b[src];

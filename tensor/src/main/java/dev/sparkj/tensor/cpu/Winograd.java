@@ -286,8 +286,8 @@ final class Winograd {
     /**
      * {@code gwp[o][tap][c] = sum_xi K[xi][tap] dU[xi][(o, c)]}, i.e. G^T dU G, written straight into the
      * weight gradient's [O][tap][C] layout. Vectorised over c: nine accumulators, one per tap, each a chain of
-     * fused multiply-adds over xi in order from zero (the same floats as the t^2-deep GEMM this replaces,
-     * which packed all of dU first: 21M floats at 768 x 768 channels, for nine rows of output).
+     * fused multiply-adds over xi in order from zero, the chain the t^2-deep GEMM it replaces computed per
+     * element (that GEMM packed all of dU first: 21M floats at 768 x 768 channels, for nine rows of output).
      */
     private static void filterGradient(float[] du, int cin, int cout, float[] gwp, int m) {
         final int pairs = cin * cout, tt = (m + 2) * (m + 2), bound = F.loopBound(cin);

@@ -1,6 +1,8 @@
 package dev.sparkj.nn.optim;
 
 import dev.sparkj.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -135,27 +137,10 @@ public final class Lamb extends BaseOptimizer {
         double[] pss = new double[items.length], uss = new double[items.length];
         Chunks.run(items, (it, idx) -> {
             Tensor[] t = ps.get(it.t());
-            float[] p = Flat.array(t[0]), g = Flat.array(t[1]), m = Flat.array(t[2]), v = Flat.array(t[3]);
-            int po = t[0].offset(), go = t[1].offset(), mo = t[2].offset(), vo = t[3].offset();
-            double ps2 = 0, us2 = 0;
-            for (int i = it.lo(); i < it.hi(); i++) {
-                float gi = k.reciprocal ? g[go + i] * k.clip : g[go + i] / k.clip;
-                g[go + i] = gi;
-                float mi = Math.fma(k.beta3, gi, m[mo + i] * k.beta1);
-                float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
-                m[mo + i] = mi;
-                v[vo + i] = vi;
-                float pi = p[po + i];
-                float ui = k.update(mi, vi, pi);
-                if (k.adapt) {
-                    ps2 += pi * pi;
-                    us2 += ui * ui;
-                } else {
-                    p[po + i] = Math.fma(k.negLr, ui, pi);
-                }
-            }
-            pss[idx] = ps2;
-            uss[idx] = us2;
+            double[] sums = momentsPass(k, Flat.array(t[0]), t[0].offset(), Flat.array(t[1]), t[1].offset(),
+                    Flat.array(t[2]), t[2].offset(), Flat.array(t[3]), t[3].offset(), it.lo(), it.hi());
+            pss[idx] = sums[0];
+            uss[idx] = sums[1];
         });
         if (!k.adapt) return;
         double[] pn = Chunks.combine(items, pss, sizes.length), un = Chunks.combine(items, uss, sizes.length);
@@ -164,14 +149,96 @@ public final class Lamb extends BaseOptimizer {
             ratio[i] = k.trustRatio((float) Math.sqrt((float) pn[i]), (float) Math.sqrt((float) un[i]));
         Chunks.run(items, (it, idx) -> {
             Tensor[] t = ps.get(it.t());
-            float[] p = Flat.array(t[0]), m = Flat.array(t[2]), v = Flat.array(t[3]);
-            int po = t[0].offset(), mo = t[2].offset(), vo = t[3].offset();
-            float r = ratio[it.t()];
-            for (int i = it.lo(); i < it.hi(); i++) {
-                float pi = p[po + i];
-                p[po + i] = Math.fma(k.negLr, k.update(m[mo + i], v[vo + i], pi) * r, pi);
-            }
+            applyPass(k, ratio[it.t()], Flat.array(t[0]), t[0].offset(), Flat.array(t[2]), t[2].offset(),
+                    Flat.array(t[3]), t[3].offset(), it.lo(), it.hi());
         });
+    }
+
+    /*
+     * The two passes below run whole vectors with the same float operations as the scalar tail (sqrt, division
+     * and fma are correctly rounded either way; (float) Math.sqrt of a float is its correctly rounded float
+     * square root), so every element gets the same value as before vectorising. The squared norms are still
+     * summed in double one element at a time, in index order.
+     */
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = F.length();
+
+    /**
+     * Pass 1 over elements {@code [lo, hi)}: clips g in place, updates m and v, and either sums
+     * {@code ||p||^2, ||u||^2} (returned) or, without adaptation, updates p.
+     */
+    private static double[] momentsPass(Coeffs k, float[] p, int po, float[] g, int go, float[] m, int mo,
+                                        float[] v, int vo, int lo, int hi) {
+        double ps2 = 0, us2 = 0;
+        int i = lo;
+        if (hi - lo >= VL) {
+            FloatVector clip = FloatVector.broadcast(F, k.clip), beta1 = FloatVector.broadcast(F, k.beta1);
+            FloatVector beta3 = FloatVector.broadcast(F, k.beta3), beta2 = FloatVector.broadcast(F, k.beta2);
+            FloatVector omb2 = FloatVector.broadcast(F, k.oneMinusBeta2), negLr = FloatVector.broadcast(F, k.negLr);
+            float[] pp = new float[VL], uu = new float[VL];
+            for (int end = hi - VL; i <= end; i += VL) {
+                FloatVector gv = FloatVector.fromArray(F, g, go + i);
+                FloatVector gi = k.reciprocal ? gv.mul(clip) : gv.div(clip);
+                gi.intoArray(g, go + i);
+                FloatVector mi = beta3.fma(gi, FloatVector.fromArray(F, m, mo + i).mul(beta1));
+                FloatVector vi = gi.mul(omb2).fma(gi, FloatVector.fromArray(F, v, vo + i).mul(beta2));
+                mi.intoArray(m, mo + i);
+                vi.intoArray(v, vo + i);
+                FloatVector pi = FloatVector.fromArray(F, p, po + i);
+                FloatVector ui = update(k, mi, vi, pi);
+                if (k.adapt) {
+                    pi.mul(pi).intoArray(pp, 0);
+                    ui.mul(ui).intoArray(uu, 0);
+                    for (int l = 0; l < VL; l++) {
+                        ps2 += pp[l];
+                        us2 += uu[l];
+                    }
+                } else {
+                    negLr.fma(ui, pi).intoArray(p, po + i);
+                }
+            }
+        }
+        for (; i < hi; i++) {
+            float gi = k.reciprocal ? g[go + i] * k.clip : g[go + i] / k.clip;
+            g[go + i] = gi;
+            float mi = Math.fma(k.beta3, gi, m[mo + i] * k.beta1);
+            float vi = Math.fma(k.oneMinusBeta2 * gi, gi, v[vo + i] * k.beta2);
+            m[mo + i] = mi;
+            v[vo + i] = vi;
+            float pi = p[po + i];
+            float ui = k.update(mi, vi, pi);
+            if (k.adapt) {
+                ps2 += pi * pi;
+                us2 += ui * ui;
+            } else {
+                p[po + i] = Math.fma(k.negLr, ui, pi);
+            }
+        }
+        return new double[]{ps2, us2};
+    }
+
+    /** Pass 2 over elements {@code [lo, hi)}: {@code p += -lr * u * r} with u recomputed from the stored moments. */
+    private static void applyPass(Coeffs k, float r, float[] p, int po, float[] m, int mo, float[] v, int vo, int lo, int hi) {
+        int i = lo;
+        if (hi - lo >= VL) {
+            FloatVector rv = FloatVector.broadcast(F, r), negLr = FloatVector.broadcast(F, k.negLr);
+            for (int end = hi - VL; i <= end; i += VL) {
+                FloatVector pi = FloatVector.fromArray(F, p, po + i);
+                FloatVector u = update(k, FloatVector.fromArray(F, m, mo + i), FloatVector.fromArray(F, v, vo + i), pi);
+                negLr.fma(u.mul(rv), pi).intoArray(p, po + i);
+            }
+        }
+        for (; i < hi; i++) {
+            float pi = p[po + i];
+            p[po + i] = Math.fma(k.negLr, k.update(m[mo + i], v[vo + i], pi) * r, pi);
+        }
+    }
+
+    /** {@link Coeffs#update} on whole vectors. */
+    private static FloatVector update(Coeffs k, FloatVector m, FloatVector v, FloatVector p) {
+        FloatVector denom = v.sqrt().div(k.sqrtBc2).add(k.eps);
+        FloatVector u = m.div(k.bc1).div(denom);
+        return k.decay ? FloatVector.broadcast(F, k.wd).fma(p, u) : u;
     }
 
     private static void composed(ParamRef p, Slot s, Coeffs k) {

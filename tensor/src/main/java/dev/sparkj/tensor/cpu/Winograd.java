@@ -511,26 +511,17 @@ final class Winograd {
         if (tiles == 0 || cout == 0) return;
         // a tile's channels in V and M are padded to whole vectors (the GEMMs skip the padding)
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
-        final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
-        final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final float[] biasP = bias == null ? null : java.util.Arrays.copyOf(bias, coutP);
         if (direct(cin, cout)) {
             convolveDirect(in, out, ph, pw, u, uTransposed, biasP, m, ws);
             return;
         }
+        final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
+        final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
         if (blocks >= Parallel.threads()) {
-            Parallel.forRange(blocks, 1, (lo, hi) -> {
-                try (Workspace.Lease own = Workspace.lease()) {
-                    float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
-                    float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
-                    for (int bl = lo; bl < hi; bl++) {
-                        int first = bl * block, nb = Math.min(block, tiles - first);
-                        geo.input(first, 0, nb, v, tmp, pad);
-                        for (int xi = 0; xi < tt; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
-                        geo.output(first, 0, nb, mm, tmp, pad);
-                    }
-                }
+            blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {
+                for (int xi = 0; xi < tt; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
             });
             return;
         }
@@ -583,18 +574,31 @@ final class Winograd {
                 DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, xi * per);
         });
         final int block = Math.min(roundUp(tiles, 4), Math.max(4, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
-        final int blocks = (tiles + block - 1) / block;
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
-        Parallel.forRange(blocks, 1, (lo, hi) -> {
+        blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {
+            for (int xi = 0; xi < tt; xi++)
+                DirectGemm.multiply(nb, coutP, cin, v, xi * vPlane, cinP, up, xi * per, mm, xi * mPlane, coutP);
+        });
+    }
+
+    /** The t^2 products of one block of {@code nb} tiles: M from V, both laid out as {@link Tiles} says. */
+    @FunctionalInterface
+    private interface BlockProducts { void run(float[] v, float[] mm, int nb); }
+
+    /**
+     * The workers take whole blocks of {@code block} tiles: each transforms a block's input tiles into its own V,
+     * runs the products into its own M and transforms M back into the output, while V and M are in its caches.
+     */
+    private static void blocksPerWorker(Tiles geo, int tiles, int block, int tt, BlockProducts products) {
+        Parallel.forRange((tiles + block - 1) / block, 1, (lo, hi) -> {
             try (Workspace.Lease own = Workspace.lease()) {
-                float[] v = own.floats(tt * vPlane), mm = own.floats(tt * mPlane);
+                float[] v = own.floats(tt * geo.vPlane()), mm = own.floats(tt * geo.mPlane());
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
                 for (int bl = lo; bl < hi; bl++) {
                     int first = bl * block, nb = Math.min(block, tiles - first);
                     geo.input(first, 0, nb, v, tmp, pad);
-                    for (int xi = 0; xi < tt; xi++)
-                        DirectGemm.multiply(nb, coutP, cin, v, xi * vPlane, cinP, up, xi * per, mm, xi * mPlane, coutP);
+                    products.run(v, mm, nb);
                     geo.output(first, 0, nb, mm, tmp, pad);
                 }
             }

@@ -21,9 +21,18 @@ final class GatherKernel {
         int[] rows = table.rows();
         Parallel.forRange(nOut, Math.max(1, 8192 / Math.max(1, k * c)), (lo, hi) -> {
             for (int o = lo; o < hi; o++)
-                for (int t = 0; t < k; t++) {
-                    int r = rows[o * k + t];
-                    if (r >= 0) System.arraycopy(xa, xo + r * c, aa, (o * k + t) * c, c);
+                for (int t = 0, base = o * k; t < k; ) {
+                    int r = rows[base + t];
+                    if (r < 0) {
+                        t++;
+                        continue;
+                    }
+                    // taps that read consecutive input rows (a kernel row inside a tile) are one contiguous copy:
+                    // for the 7x7 stem on 3 channels that is 21 floats at once instead of 3
+                    int run = 1;
+                    while (t + run < k && rows[base + t + run] == r + run) run++;
+                    System.arraycopy(xa, xo + r * c, aa, (base + t) * c, run * c);
+                    t += run;
                 }
         });
         return a;

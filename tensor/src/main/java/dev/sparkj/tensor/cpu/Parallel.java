@@ -1,28 +1,40 @@
 package dev.sparkj.tensor.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one shared worker pool of the CPU backend, sized to the cores (override with
  * {@code -Dsparkj.threads=N}), and deterministic range splitting on top of it: work is cut into
  * fixed chunks that do not depend on timing, so every reduction order is repeatable.
+ *
+ * <h2>How a parallel loop runs</h2>
+ * The thread that calls {@link #forRange} works too: with N threads there are N - 1 dedicated workers
+ * ({@code sparkj-worker-i}). A call publishes its chunks as one job; the caller and the workers claim chunks
+ * from a shared counter until none is left, and the caller returns once every chunk has finished. A training
+ * step makes thousands of such calls, many of a millisecond or two (elementwise ops, the two phases of
+ * every GEMM block), so what happens between them matters: an idle worker first spins for
+ * {@link #SPIN_NANOS} (the next call usually comes within microseconds) and only then parks. With a
+ * fork-join pool whose workers parked at once, waking them cost every such call its start, and the calling
+ * thread sat idle: 2.5 of every 25 core-seconds inside parallel loops were lost in a SparK ResNet-50 step
+ * (docs/benchmarks.md). This is the spin-then-sleep policy of OpenMP runtimes.
+ *
+ * <p>One job runs at a time. A call made while another is running (from inside a chunk, or from a
+ * second thread such as a data loader) runs its chunks itself, in order: the same chunks, so the same
+ * results, only without help.
  */
 public final class Parallel {
     private Parallel() {}
 
-    private static final int THREADS = Integer.getInteger("sparkj.threads", Runtime.getRuntime().availableProcessors());
-    /** Numbers the workers' names (a worker's pool index is not assigned yet when the factory names it). */
-    private static final java.util.concurrent.atomic.AtomicInteger NAMED = new java.util.concurrent.atomic.AtomicInteger();
-    private static final ForkJoinPool POOL = THREADS <= 1 ? null : new ForkJoinPool(THREADS, pool -> {
-        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("sparkj-worker-" + NAMED.getAndIncrement());
-        t.setDaemon(true);
-        return t;
-    }, null, false);
+    private static final int THREADS = Math.max(1, Integer.getInteger("sparkj.threads", Runtime.getRuntime().availableProcessors()));
+    /**
+     * How long an idle worker keeps looking for the next job before it parks (default 200 microseconds,
+     * {@code -Dsparkj.parallel.spinMicros=N}; 0 parks at once).
+     */
+    static final long SPIN_NANOS = Long.getLong("sparkj.parallel.spinMicros", 200) * 1000;
 
-    /** Number of worker threads. */
+    /** Number of threads that run a parallel loop (the caller and the workers). */
     public static int threads() { return THREADS; }
 
     /** A body over the half-open range {@code [lo, hi)}. */
@@ -36,25 +48,26 @@ public final class Parallel {
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) return;
         int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
-        if (POOL == null || chunks <= 1) {
+        if (THREADS == 1 || chunks <= 1) {
             body.run(0, n);
             return;
         }
-        final int nChunks = chunks;
-        RecursiveAction[] tasks = new RecursiveAction[nChunks];
-        for (int c = 0; c < nChunks; c++) {
-            final int lo = (int) ((long) n * c / nChunks), hi = (int) ((long) n * (c + 1) / nChunks);
-            tasks[c] = new RecursiveAction() {
-                @Override protected void compute() { body.run(lo, hi); }
-            };
+        Job job = new Job(n, chunks, body);
+        if (BUSY.isHeldByCurrentThread() || !BUSY.tryLock()) { // a job is running (this call is nested in it, or another thread's): alone
+            job.work();
+            job.rethrow();
+            return;
         }
-        if (ForkJoinTask.getPool() == POOL) {
-            ForkJoinTask.invokeAll(tasks);
-        } else {
-            POOL.invoke(new RecursiveAction() {
-                @Override protected void compute() { invokeAll(tasks); }
-            });
+        try {
+            current = job;
+            for (Worker w : WORKERS) LockSupport.unpark(w);
+            job.work();
+            job.awaitDone();
+        } finally {
+            current = null;
+            BUSY.unlock();
         }
+        job.rethrow();
     }
 
     /** Runs {@code body(i)} for each of {@code n} independent tasks, one task per index. */
@@ -62,5 +75,93 @@ public final class Parallel {
         forRange(n, 1, (lo, hi) -> {
             for (int i = lo; i < hi; i++) body.accept(i);
         });
+    }
+
+    // ------------------------------------------------------------------ the pool
+
+    private static final ReentrantLock BUSY = new ReentrantLock();
+    /** The job on offer, or null. Workers read it; only the lock holder writes it. */
+    private static volatile Job current;
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker("sparkj-worker-" + i);
+            WORKERS[i].start();
+        }
+    }
+
+    /** One parallel loop: its chunks, claimed through {@code next}, counted down in {@code left}. */
+    private static final class Job {
+        final int n, chunks;
+        final Range body;
+        final AtomicInteger next = new AtomicInteger(), left;
+        final Thread caller = Thread.currentThread();
+        volatile Throwable failure;
+
+        Job(int n, int chunks, Range body) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+            this.left = new AtomicInteger(chunks);
+        }
+
+        /** Claims and runs chunks until none is left unclaimed. */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                } finally {
+                    if (left.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        boolean claimable() { return next.get() < chunks; }
+
+        /**
+         * Waits for every chunk: spinning at first (the caller has just run chunks itself, so the others are
+         * usually about done), then parked until the worker that finishes the last chunk unparks it.
+         */
+        void awaitDone() {
+            long t0 = System.nanoTime();
+            while (left.get() > 0) {
+                if (System.nanoTime() - t0 < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new RuntimeException(t);
+        }
+    }
+
+    private static final class Worker extends Thread {
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = current;
+                if (job != null && job.claimable()) {
+                    job.work();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this); // forRange unparks every worker when it offers a job
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
     }
 }

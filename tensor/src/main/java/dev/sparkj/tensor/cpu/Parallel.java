@@ -15,10 +15,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * from a shared counter until none is left, and the caller returns once every chunk has finished. A training
  * step makes thousands of such calls, many of a millisecond or two (elementwise ops, the two phases of
  * every GEMM block), so what happens between them matters: an idle worker first spins for
- * {@link #SPIN_NANOS} (the next call usually comes within microseconds) and only then parks. With a
- * fork-join pool whose workers parked at once, waking them cost every such call its start, and the calling
- * thread sat idle: 2.5 of every 25 core-seconds inside parallel loops were lost in a SparK ResNet-50 step
- * (docs/benchmarks.md). This is the spin-then-sleep policy of OpenMP runtimes.
+ * {@link #SPIN_NANOS} (the next call usually comes within microseconds) and only then parks, the
+ * spin-then-sleep policy of OpenMP runtimes. The fork-join pool used before parked its workers at once, so
+ * every loop began by waking them, while the calling thread only waited. Measured against it
+ * (docs/benchmarks.md, session 5): SparK ResNet-50 steps a median 4 % faster over six interleaved pairs, the
+ * quickstart (many short loops) about 10 %; the time lost inside loops is mostly load imbalance and the
+ * JIT's and collector's threads taking a core, which no pool policy removes.
  *
  * <p>One job runs at a time. A call made while another is running (from inside a chunk, or from a
  * second thread such as a data loader) runs its chunks itself, in order: the same chunks, so the same

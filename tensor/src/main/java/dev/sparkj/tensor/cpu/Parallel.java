@@ -161,6 +161,7 @@ public final class Parallel {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this); // forRange unparks every worker when it offers a job
+                    Thread.interrupted();   // nothing interrupts a worker on purpose; a stray interrupt must not turn parking into spinning
                     idleSince = System.nanoTime();
                 }
             }

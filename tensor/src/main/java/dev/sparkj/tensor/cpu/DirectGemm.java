@@ -96,39 +96,46 @@ final class DirectGemm {
     }
 
     /**
-     * {@code C (+)= A^T . B} with no packing at all, for a long sum over {@code k}: A is stored {@code k x rows}
-     * ({@code lda}), B {@code k x n} ({@code ldb}), C {@code rows x n} ({@code ldc}); rows a multiple of 4 and n
-     * of the vector length. Step p reads four consecutive values of A's row p and two vectors of B's row p,
-     * so both are streamed in order. Each 4 x (2 vectors) tile is summed in registers from zero over the k
-     * steps in order, then added to C ({@code accumulate}) or stored (C is zeroed first, and the same add
-     * done). So a sum cut into consecutive calls adds the calls' partial sums in order: the same floats for
-     * the same cuts, whatever the thread. Single-threaded.
+     * {@code C (+)= A^T . B} with no packing, for a long sum over {@code k} (Winograd's weight gradient:
+     * {@code dU[xi] += Ghat[xi]^T V[xi]} over the tiles), A ({@code k x rows}) and B ({@code k x n}) laid out in
+     * channel panels ({@link Winograd.Panels}) by the transforms that produce them: {@code A(p, i)} at
+     * {@code a[aOff + (i / VL) * aStride + p * VL + i % VL]}, {@code B(p, j)} at
+     * {@code b[bOff + (j / NR) * bStride + p * NR + j % NR]}; C {@code rows x n} ({@code ldc}); rows a multiple of 4
+     * and n of the vector length. Step p of a tile reads four consecutive values of A at {@code p * VL} and two
+     * vectors of B at {@code p * NR}: constant strides, so C2 takes the bounds checks out of the loop (with rows
+     * of A and B at a stride of the channel count, which is not a constant, it kept four checks per step, and the
+     * weight gradients ran about 16 % slower). Each 4 x (2 vectors) tile is summed in registers from zero over the
+     * k steps in order, then added to C ({@code accumulate}) or stored (C is zeroed first, and the same add done).
+     * So a sum cut into consecutive calls adds the calls' partial sums in order: the same floats for the same
+     * cuts, whatever the thread. Single-threaded.
      *
      * <p>The accumulators start from zero inside the kernel, as in {@link VectorGemmKernel}: a version that
      * loaded them from C before its loop was, in about one process in three, compiled by C2 with its vectors
      * left as heap objects (JFR: float[] allocations in FloatVector.lanewiseTemplate; a ResNet-50 step 25-30 s
      * instead of 13-15 s).
      */
-    static void accumulateTransposed(int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                     boolean accumulate, float[] c, int cOff, int ldc) {
-        if (rows % 4 != 0 || n % VL != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
+    static void accumulatePanels(int rows, int n, int k, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+                                 boolean accumulate, float[] c, int cOff, int ldc) {
+        if (rows % 4 != 0 || n % VL != 0 || VL % 4 != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
         if (!accumulate)
             for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        for (int i = 0; i < rows; i += 4)
+        for (int i = 0; i < rows; i += 4) {
+            int ao = aOff + (i / VL) * aStride + i % VL;
             for (int j = 0; j < n; j += NR) {
-                int co = cOff + i * ldc + j;
-                if (n - j >= NR) tileT4x2(k, a, aOff + i, lda, b, bOff + j, ldb, c, co, ldc);
-                else tileT4x1(k, a, aOff + i, lda, b, bOff + j, ldb, c, co, ldc);
+                int bo = bOff + (j / NR) * bStride, co = cOff + i * ldc + j;
+                if (n - j >= NR) tilePanels4x2(k, a, ao, b, bo, c, co, ldc);
+                else tilePanels4x1(k, a, ao, b, bo, c, co, ldc);
             }
+        }
         FlopCounter.add(2L * rows * n * k);
     }
 
-    private static void tileT4x2(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
+    /** Four rows of A (at {@code ao + p VL}) times one B panel (at {@code bo + p NR}), added into a 4 x NR tile of C. */
+    private static void tilePanels4x2(int k, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < k; p++) {
-            int ai = ao + p * lda, bi = bo + p * ldb;
+            int ai = ao + p * VL, bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
@@ -154,13 +161,12 @@ final class DirectGemm {
         addInto(c31, c, co + 3 * ldc + VL);
     }
 
-    /** {@link #tileT4x2} for the last, one-vector-wide column block. */
-    private static void tileT4x1(int k, float[] a, int ao, int lda, float[] b, int bo, int ldb,
-                                 float[] c, int co, int ldc) {
+    /** {@link #tilePanels4x2} for a half-used last B panel (one vector of columns). */
+    private static void tilePanels4x1(int k, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < k; p++) {
-            int ai = ao + p * lda;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo + p * ldb);
+            int ai = ao + p * VL;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo + p * NR);
             c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
             c1 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1);
             c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);

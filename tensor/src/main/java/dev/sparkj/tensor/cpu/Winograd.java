@@ -360,7 +360,7 @@ final class Winograd {
      * {@link #backwardWeight} for few channels ({@link #direct}). The tiles are cut into a fixed number of
      * chunks (from the problem size only), which run in parallel; each walks its tiles in small blocks
      * (V and Ghat together about {@link #DIRECT_WGRAD_BLOCK_FLOATS}) and adds {@code Ghat[xi]^T V[xi]} into its own
-     * partial dU with {@link DirectGemm#accumulateTransposed}, which continues each element's chain of
+     * partial dU with {@link DirectGemm#accumulatePanels}, which continues each element's chain of
      * fused multiply-adds over the tiles in order. The partials are then added in chunk order, so the
      * result does not depend on the thread count or the block size.
      */
@@ -371,7 +371,9 @@ final class Winograd {
         final int chunks = Math.max(1, Math.min(DIRECT_MAX_CHUNKS,
                 Math.min(tiles / DIRECT_CHUNK_MIN_TILES, DIRECT_PARTIAL_FLOATS / size)));
         final int block = Math.max(4, DIRECT_WGRAD_BLOCK_FLOATS / (tt * (cinP + coutP)));
-        final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
+        // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A, four rows at a time)
+        final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
+        final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
         final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, cinP, coutP, vPlane, gPlane, null);
         final float[] partial = ws.floats(chunks * size);
         Parallel.forEach(chunks, ch -> {
@@ -381,10 +383,10 @@ final class Winograd {
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
                 for (int first = lo; first < hi; first += block) {
                     int nb = Math.min(block, hi - first);
-                    geo.input(first, 0, nb, v, tmp, pad);
-                    geo.gradient(first, 0, nb, gh, tmp, pad);
+                    geo.inputPanels(first, 0, nb, v, vp, tmp, pad);
+                    geo.gradientPanels(first, 0, nb, gh, gp, tmp, pad);
                     for (int xi = 0; xi < tt; xi++)
-                        DirectGemm.accumulateTransposed(coutP, cinP, nb, gh, xi * gPlane, coutP, v, xi * vPlane, cinP,
+                        DirectGemm.accumulatePanels(coutP, cinP, nb, gh, xi * gPlane, gp.stride(), v, xi * vPlane, vp.stride(),
                                 first > lo, partial, ch * size + xi * coutP * cinP, cinP);
                 }
             }
@@ -488,8 +490,11 @@ final class Winograd {
         return (lines | 1) * 16;
     }
 
-    /** Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1. */
-    static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
+    /**
+     * Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1.
+     * A multiple of two vectors, so that a pass never splits a {@link Panels} group of V.
+     */
+    static final int CHUNK = Math.max(2 * VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / (2 * VL) * (2 * VL));
 
     /**
      * out = conv3x3(in) with padding (ph, pw) and transformed filter u: output pixel (y, x) reads input
@@ -619,7 +624,7 @@ final class Winograd {
         void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, tmp, pad);
+                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, null, tmp, pad);
             }
         }
 
@@ -627,7 +632,23 @@ final class Winograd {
         void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * coutP, mPlane, tmp, pad);
+                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * coutP, mPlane, null, tmp, pad);
+            }
+        }
+
+        /** {@link #input} into channel panels ({@link Panels}): tile b's group g at {@code g * vp.stride() + b * vp.width()}. */
+        void inputPanels(int first, int lo, int hi, float[] v, Panels vp, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * vp.width(), vPlane, vp, tmp, pad);
+            }
+        }
+
+        /** {@link #gradient} into channel panels ({@link Panels}). */
+        void gradientPanels(int first, int lo, int hi, float[] gh, Panels gp, float[] tmp, float[] pad) {
+            for (int b = lo; b < hi; b++) {
+                int tile = first + b, n = tile / perImage, r = tile % perImage;
+                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * gp.width(), mPlane, gp, tmp, pad);
             }
         }
 
@@ -639,6 +660,16 @@ final class Winograd {
             }
         }
     }
+
+    /**
+     * A plane of V or Ghat laid out in channel groups (panels) rather than in rows: channel c of tile b at
+     * {@code (c / width) * stride + b * width + c % width}, i.e. {@code width} channels of one tile side by side and
+     * the tiles of a block one after another. The weight gradient's products read such panels at a constant
+     * stride per tile ({@link DirectGemm#accumulatePanels}); rows (tile b at {@code b * channels}) make the stride the
+     * channel count, which C2 cannot hoist bounds checks for. width is a multiple of the vector length, so each
+     * vector a transform stores stays whole.
+     */
+    record Panels(int width, int stride) {}
 
     static int roundUp(int x, int y) { return (x + y - 1) / y * y; }
 
@@ -657,7 +688,7 @@ final class Winograd {
      * read straight from the input; tiles that overlap the padding, and the last vector when C is not a
      * multiple of it, are first copied into the zero-filled scratch {@code pad} ({@code [t^2][CHUNK]}).
      */
-    private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane,
+    private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane, Panels panels,
                                   float[] tmp, float[] pad) {
         final int t = m + 2, c = in.c(), sH = in.sH(), sW = in.sW();
         int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) lies inside the input
@@ -671,11 +702,11 @@ final class Winograd {
         for (int c0 = 0; c0 < c; c0 += CHUNK) {
             final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
             if (interior && real == len) {
-                transformInput(m, a, base + c0, sH, sW, len, tmp, v, off + c0, plane);
+                transformInput(m, a, base + c0, sH, sW, len, tmp, v, off, c0, plane, panels);
                 continue;
             }
             padTile(a, base + c0, sH, sW, t, rowOk, colOk, real, len, pad);
-            transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off + c0, plane);
+            transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off, c0, plane, panels);
         }
     }
 
@@ -705,14 +736,17 @@ final class Winograd {
      * ({@code [t][t][CHUNK]}); pass 2: B^T along each row i of tmp, i.e. {@code (B^T d) B}, into the planes.
      */
     private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
-                                       float[] dst, int dOff, int plane) {
+                                       float[] dst, int off, int c0, int plane, Panels panels) {
         int t = m + 2;
-        if (m == 4) {
-            bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
-            bt6Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
-        } else {
-            bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
-            bt4Lines(tmp, 0, t * CHUNK, CHUNK, dst, dOff, t * plane, plane, len);
+        if (m == 4) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        // pass 2 once for rows; once per channel group for panels (a group's channels are contiguous)
+        int step = panels == null ? len : panels.width();
+        for (int g = 0; g < len; g += step) {
+            int n = Math.min(step, len - g);
+            int d = panels == null ? off + c0 : off + (c0 + g) / step * panels.stride();
+            if (m == 4) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
         }
     }
 
@@ -768,7 +802,7 @@ final class Winograd {
      * {@code gh[xi * plane + off + o]} ({@code o < coutP}), CHUNK channels at a time. Clipped tiles and a last
      * partial vector of channels are first copied into the zero-filled scratch {@code pad} ({@code [m^2][CHUNK]}).
      */
-    private static void gradientTile(Nhwc in, int n, int oy0, int ox0, int m, float[] gh, int off, int plane,
+    private static void gradientTile(Nhwc in, int n, int oy0, int ox0, int m, float[] gh, int off, int plane, Panels panels,
                                      float[] tmp, float[] pad) {
         final int c = in.c(), sH = in.sH(), sW = in.sW();
         final int rows = Math.min(m, in.h() - oy0), cols = Math.min(m, in.w() - ox0);
@@ -778,11 +812,11 @@ final class Winograd {
         for (int c0 = 0; c0 < c; c0 += CHUNK) {
             final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
             if (whole && real == len) {
-                transformGradient(m, a, base + c0, sH, sW, len, tmp, gh, off + c0, plane);
+                transformGradient(m, a, base + c0, sH, sW, len, tmp, gh, off, c0, plane, panels);
                 continue;
             }
             padTile(a, base + c0, sH, sW, m, (1 << rows) - 1, (1 << cols) - 1, real, len, pad);
-            transformGradient(m, pad, 0, m * CHUNK, CHUNK, len, tmp, gh, off + c0, plane);
+            transformGradient(m, pad, 0, m * CHUNK, CHUNK, len, tmp, gh, off, c0, plane, panels);
         }
     }
 
@@ -792,14 +826,16 @@ final class Winograd {
      * ({@code [t][m][CHUNK]}); pass 2: A along each of the t rows of tmp, into the planes.
      */
     private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
-                                          float[] dst, int dOff, int plane) {
+                                          float[] dst, int off, int c0, int plane, Panels panels) {
         int t = m + 2;
-        if (m == 4) {
-            a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-            a6Lines(tmp, 0, m * CHUNK, CHUNK, dst, dOff, t * plane, plane, t, len);
-        } else {
-            a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-            a4Lines(tmp, 0, m * CHUNK, CHUNK, dst, dOff, t * plane, plane, t, len);
+        if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        int step = panels == null ? len : panels.width();
+        for (int g = 0; g < len; g += step) {
+            int n = Math.min(step, len - g);
+            int d = panels == null ? off + c0 : off + (c0 + g) / step * panels.stride();
+            if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link DirectGemm} against products summed in double: odd row counts (the one-row tail), a half-used last
  * micro-panel, row strides wider than the rows, offsets, both storage forms of B; and the transposed
- * accumulation, whole or cut into consecutive calls (the same cuts giving the same floats).
+ * accumulation on channel panels, whole or cut into consecutive calls (the same cuts giving the same floats).
  */
 class DirectGemmTest {
     private static final int VL = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
@@ -54,27 +54,49 @@ class DirectGemmTest {
         }
     }
 
+    /** A (k x rows) and B (k x n) in {@link Winograd.Panels} layout: logical (p, i) of A at {@code (i / VL) aStride + p VL + i % VL}. */
+    private static float[] aPanels(float[] a, int k, int rows, int aStride) {
+        float[] out = new float[((rows + VL - 1) / VL) * aStride];
+        java.util.Arrays.fill(out, Float.NaN); // a position the kernel must not read
+        for (int p = 0; p < k; p++)
+            for (int i = 0; i < rows; i++) out[(i / VL) * aStride + p * VL + i % VL] = a[p * rows + i];
+        return out;
+    }
+
+    private static float[] bPanels(float[] b, int k, int n, int bStride) {
+        int nr = DirectGemm.NR;
+        float[] out = new float[((n + nr - 1) / nr) * bStride];
+        java.util.Arrays.fill(out, Float.NaN);
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++) out[(j / nr) * bStride + p * nr + j % nr] = b[p * n + j];
+        return out;
+    }
+
     @Test
-    void transposedAccumulationMatchesDoubleProductsWholeOrSplit() {
+    void panelAccumulationMatchesDoubleProductsWholeOrSplit() {
         Rng r = new Rng(4);
-        for (int[] s : new int[][]{{4, VL, 1}, {8, 3 * VL, 37}, {12, 2 * VL, 200}}) {
-            int rows = s[0], n = s[1], k = s[2], lda = rows + 4, ldb = n + VL, ldc = n + 2 * VL;
-            float[] a = random(r, k * lda), b = random(r, k * ldb);
+        // rows not a multiple of VL and n an odd number of vectors: unused panel positions hold NaN
+        for (int[] s : new int[][]{{4, VL, 1}, {8, 3 * VL, 37}, {12, 2 * VL, 200}, {4 * VL + 4, VL, 50}}) {
+            int rows = s[0], n = s[1], k = s[2], ldc = n + 2 * VL;
+            int aStride = k * VL + 3, bStride = k * DirectGemm.NR + 5;
+            float[] a = random(r, k * rows), b = random(r, k * n);
+            float[] ap = aPanels(a, k, rows, aStride), bp = bPanels(b, k, n, bStride);
             float[] whole = new float[rows * ldc], split = new float[rows * ldc], again = new float[rows * ldc];
             java.util.Arrays.fill(whole, Float.NaN); // not accumulating: C's old contents are never used
-            DirectGemm.accumulateTransposed(rows, n, k, a, 0, lda, b, 0, ldb, false, whole, 0, ldc);
+            DirectGemm.accumulatePanels(rows, n, k, ap, 0, aStride, bp, 0, bStride, false, whole, 0, ldc);
             // the same sum as consecutive calls over k: the first starts from zero, the others add to C
             for (float[] out : new float[][]{split, again})
                 for (int p0 = 0, part = 0; p0 < k; part++) {
                     int len = Math.min(k - p0, 1 + part * 7);
-                    DirectGemm.accumulateTransposed(rows, n, len, a, p0 * lda, lda, b, p0 * ldb, ldb, p0 > 0, out, 0, ldc);
+                    DirectGemm.accumulatePanels(rows, n, len, ap, p0 * VL, aStride, bp, p0 * DirectGemm.NR, bStride,
+                            p0 > 0, out, 0, ldc);
                     p0 += len;
                 }
             assertArrayEquals(split, again, "the same cuts give the same floats " + java.util.Arrays.toString(s));
             for (int i = 0; i < rows; i++)
                 for (int j = 0; j < n; j++) {
                     double e = 0;
-                    for (int p = 0; p < k; p++) e += (double) a[p * lda + i] * b[p * ldb + j];
+                    for (int p = 0; p < k; p++) e += (double) a[p * rows + i] * b[p * n + j];
                     assertClose(e, whole[i * ldc + j], k, "C(" + i + "," + j + ")");
                     assertClose(e, split[i * ldc + j], k, "split C(" + i + "," + j + ")");
                 }
@@ -88,6 +110,6 @@ class DirectGemmTest {
         float[] x = new float[64];
         assertThrows(IllegalArgumentException.class, () -> DirectGemm.multiply(1, VL + 1, 1, x, 0, 1, x, 0, x, 0, VL + 1));
         assertThrows(IllegalArgumentException.class,
-                () -> DirectGemm.accumulateTransposed(3, VL, 1, x, 0, 3, x, 0, VL, false, x, 0, VL));
+                () -> DirectGemm.accumulatePanels(3, VL, 1, x, 0, VL, x, 0, DirectGemm.NR, false, x, 0, VL));
     }
 }

@@ -116,7 +116,8 @@ final class DirectGemm {
      */
     static void accumulatePanels(int rows, int n, int k, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
                                  boolean accumulate, float[] c, int cOff, int ldc) {
-        if (rows % 4 != 0 || n % VL != 0 || VL % 4 != 0) throw new IllegalArgumentException("rows=" + rows + ", n=" + n);
+        if (rows % 4 != 0 || n % VL != 0 || VL % 4 != 0) // tiles of 4 rows, never straddling an A panel of VL
+            throw new IllegalArgumentException("rows=" + rows + " (a multiple of 4), n=" + n + " (a multiple of " + VL + ")");
         if (!accumulate)
             for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         for (int i = 0; i < rows; i += 4) {

@@ -263,7 +263,7 @@ final class Winograd {
         b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
         final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, cinP, coutP, vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
         final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * pairs);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
@@ -374,7 +374,7 @@ final class Winograd {
         // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A, four rows at a time)
         final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
         final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, cinP, coutP, vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
         final float[] partial = ws.floats(chunks * size);
         Parallel.forEach(chunks, ch -> {
             int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
@@ -383,8 +383,8 @@ final class Winograd {
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
                 for (int first = lo; first < hi; first += block) {
                     int nb = Math.min(block, hi - first);
-                    geo.inputPanels(first, 0, nb, v, vp, tmp, pad);
-                    geo.gradientPanels(first, 0, nb, gh, gp, tmp, pad);
+                    geo.input(first, 0, nb, v, tmp, pad);
+                    geo.gradient(first, 0, nb, gh, tmp, pad);
                     for (int xi = 0; xi < tt; xi++)
                         DirectGemm.accumulatePanels(coutP, cinP, nb, gh, xi * gPlane, gp.stride(), v, xi * vPlane, vp.stride(),
                                 first > lo, partial, ch * size + xi * coutP * cinP, cinP);
@@ -490,11 +490,8 @@ final class Winograd {
         return (lines | 1) * 16;
     }
 
-    /**
-     * Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1.
-     * A multiple of two vectors, so that a pass never splits a {@link Panels} group of V.
-     */
-    static final int CHUNK = Math.max(2 * VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / (2 * VL) * (2 * VL));
+    /** Channels a tile's transform handles per pass: its scratch (t^2 x CHUNK floats, 9 KiB for F(4x4)) stays in L1. */
+    static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
 
     /**
      * out = conv3x3(in) with padding (ph, pw) and transformed filter u: output pixel (y, x) reads input
@@ -523,7 +520,7 @@ final class Winograd {
         }
         final int block = blockTiles(cinP, coutP, tiles, tt), blocks = (tiles + block - 1) / block;
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
+        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, mPlane, biasP);
         if (blocks >= Parallel.threads()) {
             blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {
                 for (int xi = 0; xi < tt; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
@@ -580,7 +577,7 @@ final class Winograd {
         });
         final int block = Math.min(roundUp(tiles, 4), Math.max(4, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, cinP, coutP, vPlane, mPlane, biasP);
+        final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, mPlane, biasP);
         blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {
             for (int xi = 0; xi < tt; xi++)
                 DirectGemm.multiply(nb, coutP, cin, v, xi * vPlane, cinP, up, xi * per, mm, xi * mPlane, coutP);
@@ -617,38 +614,25 @@ final class Winograd {
                 v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout, 0f, mm, xi * mPlane, coutP);
     }
 
-    /** Where the tiles of one convolution are, and the layouts of V and M. */
-    private record Tiles(Nhwc in, Nhwc out, int ph, int pw, int m, int tilesW, int perImage, int cinP, int coutP,
+    /**
+     * Where the tiles of one convolution are, and the layouts of V ({@code vp}) and of M or Ghat ({@code mp}) in
+     * their planes; M, which {@link #output} reads, is always in rows.
+     */
+    private record Tiles(Nhwc in, Nhwc out, int ph, int pw, int m, int tilesW, int perImage, Panels vp, Panels mp,
                          int vPlane, int mPlane, float[] bias) {
-        /** V for tiles {@code first + lo .. first + hi} (rows lo..hi of V). */
+        /** V for tiles {@code first + lo .. first + hi} (tiles lo..hi of the block in V). */
         void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
-            for (int b = lo; b < hi; b++) {
-                int tile = first + b, n = tile / perImage, r = tile % perImage;
-                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * cinP, vPlane, null, tmp, pad);
-            }
-        }
-
-        /** Ghat = A gy A^T for tiles {@code first + lo .. first + hi} (rows lo..hi of the planes), gy read from {@code out}. */
-        void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
-            for (int b = lo; b < hi; b++) {
-                int tile = first + b, n = tile / perImage, r = tile % perImage;
-                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * coutP, mPlane, null, tmp, pad);
-            }
-        }
-
-        /** {@link #input} into channel panels ({@link Panels}): tile b's group g at {@code g * vp.stride() + b * vp.width()}. */
-        void inputPanels(int first, int lo, int hi, float[] v, Panels vp, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
                 inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * vp.width(), vPlane, vp, tmp, pad);
             }
         }
 
-        /** {@link #gradient} into channel panels ({@link Panels}). */
-        void gradientPanels(int first, int lo, int hi, float[] gh, Panels gp, float[] tmp, float[] pad) {
+        /** Ghat = A gy A^T for tiles {@code first + lo .. first + hi} (tiles lo..hi of the planes), gy read from {@code out}. */
+        void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * gp.width(), mPlane, gp, tmp, pad);
+                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * mp.width(), mPlane, mp, tmp, pad);
             }
         }
 
@@ -656,20 +640,24 @@ final class Winograd {
         void output(int first, int lo, int hi, float[] mm, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                outputTile(mm, b * coutP, mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+                outputTile(mm, b * mp.width(), mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
             }
         }
     }
 
     /**
-     * A plane of V or Ghat laid out in channel groups (panels) rather than in rows: channel c of tile b at
-     * {@code (c / width) * stride + b * width + c % width}, i.e. {@code width} channels of one tile side by side and
-     * the tiles of a block one after another. The weight gradient's products read such panels at a constant
-     * stride per tile ({@link DirectGemm#accumulatePanels}); rows (tile b at {@code b * channels}) make the stride the
-     * channel count, which C2 cannot hoist bounds checks for. width is a multiple of the vector length, so each
-     * vector a transform stores stays whole.
+     * How a plane of V or Ghat holds the channels of a block's tiles: in groups of {@code width} channels,
+     * channel c of tile b at {@code (c / width) * stride + b * width + c % width}, i.e. {@code width} channels of
+     * one tile side by side and the tiles one after another within a group. Rows ({@link #rows}) are the case of
+     * one group holding every channel: tile b's channels at {@code b * channels}. The weight gradient's products
+     * read V and Ghat in narrow groups ({@link DirectGemm#accumulatePanels}) at a constant stride per tile; in rows
+     * the stride is the channel count, which C2 cannot hoist bounds checks for. width is a multiple of the vector
+     * length, so each vector a transform stores stays whole.
      */
-    record Panels(int width, int stride) {}
+    record Panels(int width, int stride) {
+        /** One group of {@code channels} (padded) channels: each tile's channels in a row. */
+        static Panels rows(int channels) { return new Panels(channels, 0); }
+    }
 
     static int roundUp(int x, int y) { return (x + y - 1) / y * y; }
 
@@ -684,7 +672,8 @@ final class Winograd {
 
     /**
      * Transforms the t x t input tile at rows {@code iy0..}, columns {@code ix0..} of image n, every channel,
-     * into {@code v[xi * plane + off + c]} ({@code c < cinP}), CHUNK channels at a time. Interior tiles are
+     * into plane xi of {@code v} ({@code v[xi * plane + ...]}), channel c where {@code panels} puts it for the tile whose
+     * first channel is at {@code off}; CHUNK channels at a time. Interior tiles are
      * read straight from the input; tiles that overlap the padding, and the last vector when C is not a
      * multiple of it, are first copied into the zero-filled scratch {@code pad} ({@code [t^2][CHUNK]}).
      */
@@ -732,7 +721,8 @@ final class Winograd {
 
     /**
      * {@code V = B^T d B} for one tile and {@code len} channels: d[i][j] at {@code src[sOff + i rs + j cs]},
-     * V[xi] written to {@code dst[dOff + xi * plane]}. Pass 1: B^T down each column j into tmp
+     * V[xi] for channels {@code c0 ..} written to plane xi of {@code dst} as {@code panels} lays them out from {@code off}
+     * (the tile's first channel). Pass 1: B^T down each column j into tmp
      * ({@code [t][t][CHUNK]}); pass 2: B^T along each row i of tmp, i.e. {@code (B^T d) B}, into the planes.
      */
     private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
@@ -740,13 +730,12 @@ final class Winograd {
         int t = m + 2;
         if (m == 4) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
-        // pass 2 once for rows; once per channel group for panels (a group's channels are contiguous)
-        int step = panels == null ? len : panels.width();
-        for (int g = 0; g < len; g += step) {
-            int n = Math.min(step, len - g);
-            int d = panels == null ? off + c0 : off + (c0 + g) / step * panels.stride();
+        // pass 2 per channel group (one call for rows): a group's channels are contiguous in the planes
+        for (int g = 0, w = panels.width(); g < len; ) {
+            int c = c0 + g, n = Math.min(w - c % w, len - g), d = off + c / w * panels.stride() + c % w;
             if (m == 4) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            g += n;
         }
     }
 
@@ -799,7 +788,8 @@ final class Winograd {
     /**
      * The adjoint of {@link #outputTile}: the m x m tile of gy at rows {@code oy0..}, columns {@code ox0..} of
      * image n (zeros beyond the output), every channel, to {@code Ghat = A gY A^T} (t x t) in
-     * {@code gh[xi * plane + off + o]} ({@code o < coutP}), CHUNK channels at a time. Clipped tiles and a last
+     * plane xi of {@code gh}, channel o where {@code panels} puts it for the tile whose first channel is at
+     * {@code off}; CHUNK channels at a time. Clipped tiles and a last
      * partial vector of channels are first copied into the zero-filled scratch {@code pad} ({@code [m^2][CHUNK]}).
      */
     private static void gradientTile(Nhwc in, int n, int oy0, int ox0, int m, float[] gh, int off, int plane, Panels panels,
@@ -822,7 +812,8 @@ final class Winograd {
 
     /**
      * {@code Ghat = A gY A^T} for one tile and {@code len} channels: gY[i][j] at {@code src[sOff + i rs + j cs]},
-     * Ghat[xi] written to {@code dst[dOff + xi * plane]}. Pass 1: A down each of the m columns into tmp
+     * Ghat[xi] for channels {@code c0 ..} written to plane xi of {@code dst} as {@code panels} lays them out from
+     * {@code off}. Pass 1: A down each of the m columns into tmp
      * ({@code [t][m][CHUNK]}); pass 2: A along each of the t rows of tmp, into the planes.
      */
     private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
@@ -830,12 +821,11 @@ final class Winograd {
         int t = m + 2;
         if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-        int step = panels == null ? len : panels.width();
-        for (int g = 0; g < len; g += step) {
-            int n = Math.min(step, len - g);
-            int d = panels == null ? off + c0 : off + (c0 + g) / step * panels.stride();
+        for (int g = 0, w = panels.width(); g < len; ) { // per channel group, as in transformInput
+            int c = c0 + g, n = Math.min(w - c % w, len - g), d = off + c / w * panels.stride() + c % w;
             if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            g += n;
         }
     }
 

@@ -5,15 +5,20 @@ import dev.sparkj.autograd.Node;
 import dev.sparkj.autograd.Variable;
 import dev.sparkj.tensor.Conv2dSpec;
 import dev.sparkj.tensor.Tensor;
+import dev.sparkj.tensor.cpu.GatheredGemm;
 
 /**
  * Sparse 2-D convolution on packed rows, equal to the reference's {@code mask(conv(masked input))}:
  * every output row is computed from the input rows its kernel taps read ({@link TapTable}; masked
  * and padding taps read zero). Forward and backward side by side:
  * <ul>
- *   <li>groups = 1 (and any grouped conv): gathered im2col rows {@code [Nout, K*C]} × weight GEMM;
+ *   <li>groups = 1 (and any grouped conv): im2col rows {@code [Nout, K*C]} × weight GEMM;
  *       input gradient = GEMM, then each input row sums its taps' columns (col2im through the adjoint
- *       table); weight gradient = GEMM over the re-gathered rows (not kept between forward and backward).</li>
+ *       table); weight gradient = GEMM over the re-gathered rows (not kept between forward and backward).
+ *       With one group, F32 heap rows and at least {@link #GATHER_MIN_CHANNELS} channels the im2col matrix is
+ *       never written out: the GEMMs read the input rows through the tap table ({@link GatheredGemm}, same
+ *       floats), and at stride 1 the input gradient is the same kind of product on gy through the adjoint
+ *       table (no {@code [Nout, K*C]} gradient, no col2im).</li>
  *   <li>1x1 stride 1: one GEMM on the rows, no gather.</li>
  *   <li>depthwise (groups = C = O): a direct per-channel kernel, no im2col.</li>
  * </ul>
@@ -70,14 +75,31 @@ final class SparseConv {
         boolean direct = g == 1 && HeapF32.eligible(xt);
         if (direct) xt = HeapF32.dense(xt);
         Tensor wg = wt.reshape(g, og, cg, kh, kw).permute(0, 1, 3, 4, 2).reshape(g, og, k * cg);     // [g, Og, K*Cg]
-        Tensor a = im2col(xt, table, g, direct);                                                      // [g, Nout, K*Cg]
-        Tensor y = a.matmul(wg.transpose(1, 2));                                                      // [g, Nout, Og]
-        y = g == 1 ? y.reshape(nOut, o) : y.permute(1, 0, 2).reshape(nOut, o);                        // [Nout, O]
+        boolean gathered = direct && gathers(c);
+        Tensor y;
+        if (gathered) {                                                                               // G wᵀ, G never written out
+            Tensor w2 = HeapF32.dense(wg);
+            y = HeapF32.zeros(xt, nOut, o);
+            GatheredGemm.times(rows(xt, table), true, o, HeapF32.array(w2), w2.offset(), k * c, HeapF32.array(y), 0, o);
+        } else {
+            Tensor a = im2col(xt, table, g, direct);                                                  // [g, Nout, K*Cg]
+            y = a.matmul(wg.transpose(1, 2));                                                         // [g, Nout, Og]
+            y = g == 1 ? y.reshape(nOut, o) : y.permute(1, 0, 2).reshape(nOut, o);                    // [Nout, O]
+        }
         if (b != null) y = y.addInPlace(b.data()); // y is this op's own fresh output
         return Node.record("sparseConv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wg}, (n, gy) -> {
             Tensor gy3 = gy.reshape(nOut, g, og).permute(1, 0, 2);                                    // [g, Nout, Og]
             Tensor gx = null, gw = null;
-            if (n.needs(0)) {
+            if (n.needs(0) && gathered && gathers(o) && nIn <= nOut && HeapF32.eligible(gy)) {
+                // gx[r] = sum over taps t of gy[out(r, t)] W_t: the forward product's form on gy, read through the
+                // adjoint table, with the weight as [K*O, C] (tap-major); no [Nout, K*C] gradient, no col2im. It does
+                // Nin K O C multiply-adds against Nout K O C: only when the output has at least as many rows (stride 1;
+                // at stride 2 three taps in four of the adjoint table are empty, and it measured 1.7x slower)
+                Tensor g2 = HeapF32.dense(gy), wk = HeapF32.dense(n.saved(1).reshape(o, k, c).permute(1, 0, 2));
+                gx = HeapF32.zeros(g2, nIn, c);
+                GatheredGemm.times(new GatheredGemm.Rows(HeapF32.array(g2), g2.offset(), o, k, table.outputsOf(), nIn),
+                        false, c, HeapF32.array(wk), wk.offset(), c, HeapF32.array(gx), 0, c);
+            } else if (n.needs(0)) {
                 Tensor ga = gy3.matmul(n.saved(1));                                                   // [g, Nout, K*Cg]
                 if (direct && HeapF32.eligible(ga)) {
                     gx = GatherKernel.col2im(HeapF32.dense(ga), table, c);
@@ -87,12 +109,39 @@ final class SparseConv {
                 }
             }
             if (n.needs(1)) {
-                Tensor gwg = gy3.transpose(1, 2).matmul(im2col(n.saved(0), table, g, direct));       // [g, Og, K*Cg]
+                Tensor gwg;                                                                           // [g, Og, K*Cg]
+                if (gathered && HeapF32.eligible(gy)) {                                               // gyᵀ G, G never written out
+                    Tensor g2 = HeapF32.dense(gy);
+                    gwg = HeapF32.zeros(g2, 1, o, k * c);
+                    GatheredGemm.transposedTimes(o, HeapF32.array(g2), g2.offset(), o, rows(n.saved(0), table),
+                            HeapF32.array(gwg), 0, k * c);
+                } else {
+                    gwg = gy3.transpose(1, 2).matmul(im2col(n.saved(0), table, g, direct));
+                }
                 gw = gwg.reshape(g, og, kh, kw, cg).permute(0, 1, 4, 2, 3).reshape(o, cg, kh, kw).contiguous();
             }
             Tensor gb = n.needs(2) ? gy.sum(new int[]{0}, false) : null;
             return new Tensor[]{gx, gw, gb};
         });
+    }
+
+    /**
+     * Fewest input channels for which the forward product and the weight gradient read the input rows through
+     * the tap table ({@link GatheredGemm}) instead of a written-out im2col matrix: a tap contributes a run of C
+     * consecutive floats, and with very few channels (the 3-channel stem) the written-out copy, which moves
+     * several taps of a kernel row at once, is the better layout. {@code -Dsparkj.sparse.gathered=false} (read
+     * at each call) writes im2col out for every convolution.
+     */
+    static final int GATHER_MIN_CHANNELS = 16;
+
+    private static boolean gathers(int channels) {
+        return channels >= GATHER_MIN_CHANNELS && !"false".equals(System.getProperty("sparkj.sparse.gathered"));
+    }
+
+    /** The im2col matrix of a dense F32 heap input {@code [Nin, C]}, as gathered rows (never written out). */
+    private static GatheredGemm.Rows rows(Tensor x, TapTable table) {
+        return new GatheredGemm.Rows(HeapF32.array(x), x.offset(), x.shape(1), table.geometry().taps(), table.rows(),
+                table.output().rows());
     }
 
     /** The gathered rows of every (output row, tap), grouped: {@code [g, Nout, K*Cg]}. */

@@ -33,7 +33,12 @@ class SparseConvTest {
                 new Geo("4x4 s4 (ConvNeXt stem)", 3, 5, 4, 4, 0, 1, 4, true),
                 new Geo("2x2 s2 (ConvNeXt downsample)", 4, 6, 2, 2, 0, 1, 2, true),
                 new Geo("3x3 groups 2 (ResNeXt)", 4, 6, 3, 1, 1, 2, 2, true),
-                new Geo("3x3 s1 p1 at tile 1", 4, 3, 3, 1, 1, 1, 1, true));
+                new Geo("3x3 s1 p1 at tile 1", 4, 3, 3, 1, 1, 1, 1, true),
+                // channel counts at which the products read the input through the tap table (GatheredGemm), with
+                // enough rows at tile 8 for the few-column product
+                new Geo("3x3 s1 p1, 16 -> 24 channels (gathered)", 16, 24, 3, 1, 1, 1, 8, true),
+                new Geo("3x3 s2 p1, 32 -> 16 channels (gathered)", 32, 16, 3, 2, 1, 1, 8, false),
+                new Geo("1x1 s2 (downsample), 16 -> 32 channels (gathered)", 16, 32, 1, 2, 0, 1, 8, false));
     }
 
     static List<ActiveMask> masks() {
@@ -59,6 +64,43 @@ class SparseConvTest {
                     xm -> F.mul(F.conv2d(xm, p[0], p[1], g.spec()), Variable.of(mOut)), 2e-4);
             // the MASKED_DENSE storage gives the same numbers too
             compare(mask, x, p, s -> SparseOps.conv2d(s, p[0], p[1], g.spec(), "conv"), null, 2e-4);
+        }
+    }
+
+    /**
+     * The products on gathered rows against the written-out im2col ({@code sparkj.sparse.gathered=false}): the
+     * forward pass and the weight gradient are the same floats; the input gradient at stride 1 sums the same
+     * products in another order (one chain over taps and channels instead of a GEMM then a sum over taps), so
+     * it agrees to rounding; at stride 2 it takes the written-out path either way.
+     */
+    @Test
+    void gatheredRowsGiveTheWrittenOutResults() {
+        for (int stride : new int[]{1, 2}) {
+            Rng rng = new Rng(40 + stride);
+            ActiveMask mask = SparseTesting.random(2, 3, 3, 5, 9);
+            Tensor x = normal(rng, 2, 32, 24, 24);
+            Tensor w = rng.normal(0, 0.2, 48, 32, 3, 3), b = rng.normal(0, 0.2, 48);
+            Tensor[][] got = new Tensor[2][];
+            for (int v = 0; v < 2; v++) {
+                String before = System.getProperty("sparkj.sparse.gathered");
+                System.setProperty("sparkj.sparse.gathered", v == 0 ? "true" : "false");
+                try {
+                    Variable xv = Variable.param(x), wv = Variable.param(w), bv = Variable.param(b);
+                    SparseMap y = SparseOps.conv2d(SparseMap.of(xv, mask, SparseMap.Mode.PACKED), wv, bv, Conv2dSpec.of(stride, 1, 1), "conv");
+                    Variable rows = y.rows();
+                    F.sum(F.mul(rows, Variable.of(new Rng(3).normal(0, 1, rows.shape())))).backward();
+                    got[v] = new Tensor[]{rows.data(), xv.grad(), wv.grad(), bv.grad()};
+                } finally {
+                    if (before == null) System.clearProperty("sparkj.sparse.gathered");
+                    else System.setProperty("sparkj.sparse.gathered", before);
+                }
+            }
+            assertTrue(absSum(got[0][1]) > 0 && got[0][0].shape(0) >= 256 / (stride * stride), "a real input gradient and enough rows");
+            assertArrayEquals(got[1][0].toFloatArray(), got[0][0].toFloatArray(), "forward, stride " + stride);
+            assertArrayEquals(got[1][2].toFloatArray(), got[0][2].toFloatArray(), "weight gradient, stride " + stride);
+            assertArrayEquals(got[1][3].toFloatArray(), got[0][3].toFloatArray(), "bias gradient, stride " + stride);
+            if (stride == 2) assertArrayEquals(got[1][1].toFloatArray(), got[0][1].toFloatArray(), "input gradient, stride 2");
+            else assertClose(got[1][1], got[0][1], 2e-5, "input gradient, stride 1"); // 432-term sums of values near 1: float rounding is ~1e-6 of them
         }
     }
 

@@ -26,10 +26,44 @@ final class GemmDriver {
     private static final Scratch A_BUF = new Scratch();
     private static final Scratch B_BUF = new Scratch();
 
+    /**
+     * Writes part of op(A) into micro-panels: rows {@code [i0, i0 + mc)}, columns {@code [p0, p0 + depth)}, in
+     * the layout of {@link GemmPack#packA} (slices of {@code kcMax} columns, rows past {@code mc} zero).
+     * Called from worker threads, each with its own {@code dst}.
+     */
+    @FunctionalInterface
+    interface PackA {
+        void pack(int i0, int mc, int p0, int depth, int kcMax, int mr, float[] dst);
+    }
+
+    /**
+     * Writes micro-panels {@code [jp0, jp1)} of rows {@code [p0, p0 + kc)}, columns {@code [j0, j0 + nc)} of
+     * op(B) at {@code dst[d0 + jp * kc * nr]}, in the layout of {@link GemmPack#packB} (columns past {@code nc}
+     * zero). Called from worker threads on disjoint panels.
+     */
+    @FunctionalInterface
+    interface PackB {
+        void pack(int p0, int kc, int j0, int nc, int nr, int jp0, int jp1, float[] dst, int d0);
+    }
+
     /** Computes {@code C = alpha * op(A) * op(B) + beta * C} for {@code m, n, k >= 1}. */
     static void gemm(GemmKernel kern, GemmBlocking blk, int threads, boolean transA, boolean transB,
                      int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                      float beta, float[] c, int offC, int ldc) {
+        gemm(kern, blk, threads, m, n, k, alpha,
+                (i0, mc, p0, depth, kcMax, mr, dst) -> GemmPack.packA(transA, a, offA, lda, i0, mc, p0, depth, kcMax, mr, dst),
+                (p0, kc, j0, nc, nr, jp0, jp1, dst, d0) -> GemmPack.packB(transB, b, offB, ldb, p0, kc, j0, nc, nr, jp0, jp1, dst, d0),
+                beta, c, offC, ldc);
+    }
+
+    /**
+     * The same product with the operands given by their packers: the loop nest, blocking, threading and
+     * summation order do not depend on where A and B come from, so a packer that writes the same panels as
+     * {@link GemmPack} for some matrix gives the same C, bit for bit (how {@link GatheredGemm} multiplies
+     * gathered rows without materialising them).
+     */
+    static void gemm(GemmKernel kern, GemmBlocking blk, int threads, int m, int n, int k, float alpha,
+                     PackA packA, PackB packB, float beta, float[] c, int offC, int ldc) {
         final int mr = kern.mr(), nr = kern.nr();
         final int ncMax = Math.max(nr, blk.nc() / nr * nr);
         final int kcMax = Math.min(blk.kc(), k);
@@ -67,7 +101,7 @@ final class GemmDriver {
                         for (int u = lo; u < hi; ) {
                             int sl = u / nPanels, jpLo = u % nPanels, jpHi = Math.min(nPanels, jpLo + (hi - u));
                             int p0 = (g0 + sl) * kcMax, kc = Math.min(kcMax, k - p0);
-                            GemmPack.packB(transB, b, offB, ldb, p0, kc, j0, nc, nr, jpLo, jpHi, bp, sl * sliceLen);
+                            packB.pack(p0, kc, j0, nc, nr, jpLo, jpHi, bp, sl * sliceLen);
                             u += jpHi - jpLo;
                         }
                     };
@@ -83,7 +117,7 @@ final class GemmDriver {
                                 int jp0 = (int) ((long) nPanels * part / nParts);
                                 int jp1 = (int) ((long) nPanels * (part + 1) / nParts);
                                 int pg = g0 * kcMax, depth = Math.min(gSlices * kcMax, k - pg);
-                                GemmPack.packA(transA, a, offA, lda, i0, mcb, pg, depth, kcMax, mr, ap);
+                                packA.pack(i0, mcb, pg, depth, kcMax, mr, ap);
                                 for (int sl = 0; sl < gSlices; sl++) {
                                     int p0 = pg + sl * kcMax, kc = Math.min(kcMax, k - p0);
                                     sweep(kern, ap, sl * aLen, mcb, kc, bp, sl * sliceLen, jp0, jp1, nc,

@@ -72,7 +72,7 @@ public final class Sgemm {
     /** Widest C for {@link #narrowProduct}. */
     static final int NARROW_MAX_N = 128;
     /** Rows of A per task in {@link #narrowProduct} (fixed, so results do not depend on the thread count). */
-    private static final int NARROW_ROWS = 64;
+    static final int NARROW_ROWS = 64;
 
     /**
      * Whether {@code C = A B} takes {@link #narrowProduct}: A not transposed with many rows, C at most
@@ -122,7 +122,7 @@ public final class Sgemm {
     }
 
     /** Checks that a {@code rows x cols} row-major matrix with leading dimension {@code ld} fits the array. */
-    private static void checkStore(String name, float[] x, int off, int ld, int rows, int cols) {
+    static void checkStore(String name, float[] x, int off, int ld, int rows, int cols) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("ld" + name.toLowerCase() + "=" + ld + " < " + cols + " columns of " + name);
         }

@@ -38,7 +38,9 @@ class SparseConvTest {
                 // enough rows at tile 8 for the few-column product
                 new Geo("3x3 s1 p1, 16 -> 24 channels (gathered)", 16, 24, 3, 1, 1, 1, 8, true),
                 new Geo("3x3 s2 p1, 32 -> 16 channels (gathered)", 32, 16, 3, 2, 1, 1, 8, false),
-                new Geo("1x1 s2 (downsample), 16 -> 32 channels (gathered)", 16, 32, 1, 2, 0, 1, 8, false));
+                new Geo("1x1 s2 (downsample), 16 -> 32 channels (gathered)", 16, 32, 1, 2, 0, 1, 8, false),
+                // depthwise on a register block of channels, one more vector and a scalar tail
+                new Geo("7x7 depthwise p3, 44 channels", 44, 44, 7, 1, 3, 44, 4, true));
     }
 
     static List<ActiveMask> masks() {

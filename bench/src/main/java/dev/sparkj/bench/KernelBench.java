@@ -6,6 +6,10 @@ import dev.sparkj.nn.BatchStats;
 import dev.sparkj.nn.optim.Lamb;
 import dev.sparkj.nn.optim.ParamGroup;
 import dev.sparkj.nn.optim.ParamRef;
+import dev.sparkj.sparse.ActiveMask;
+import dev.sparkj.sparse.SparseLayout;
+import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.sparse.SparseOps;
 import dev.sparkj.tensor.BinaryOp;
 import dev.sparkj.tensor.Conv2dSpec;
 import dev.sparkj.tensor.Rng;
@@ -82,6 +86,8 @@ public class KernelBench {
     /** ConvNeXt-T stage-1 depthwise 7x7: 56x56, 96 channels. */
     static final int DW_H = 56, DW_C = 96;
 
+    /** Sparse (packed-row) 3x3 convolution: ResNet-50's stage-1 3x3, 56x56, 64 -> 64 channels, under SparK's mask. */
+    static final int SP_H = 56, SP_C = 64;
     /** BatchNorm and elementwise ops: the decoder's 224x224 level with 48 channels (38.5 MB per tensor). */
     static final int EW_H = 224, EW_C = 48;
 
@@ -131,6 +137,17 @@ public class KernelBench {
                 double flop = 2.0 * BATCH * DW_H * DW_H * DW_C * 49;
                 return new Work(Bound.COMPUTE, flop, "depthwise 7x7 C" + DW_C + " " + DW_H + "x" + DW_H + " "
                         + method.substring("depthwise7x7".length()));
+            }
+            case "sparseConv3x3Forward", "sparseConv3x3ForwardBackward" -> {
+                // per visible output row: 9 taps x C inputs x O outputs; forward + both gradients = 3 times that
+                double flop = 2.0 * sparseRows(SP_H) * SP_C * SP_C * 9 * (method.endsWith("Backward") ? 3 : 1);
+                return new Work(Bound.COMPUTE, flop, "sparse conv 3x3 " + SP_C + "->" + SP_C + " " + SP_H + "x" + SP_H + " "
+                        + sparseRows(SP_H) + " rows " + method.substring("sparseConv3x3".length()));
+            }
+            case "sparseDepthwise7x7Forward", "sparseDepthwise7x7ForwardBackward" -> {
+                double flop = 2.0 * sparseRows(DW_H) * DW_C * 49 * (method.endsWith("Backward") ? 3 : 1);
+                return new Work(Bound.COMPUTE, flop, "sparse depthwise 7x7 C" + DW_C + " " + DW_H + "x" + DW_H + " "
+                        + sparseRows(DW_H) + " rows " + method.substring("sparseDepthwise7x7".length()));
             }
             case "sgemm2048" -> {
                 return new Work(Bound.COMPUTE, 2.0 * GEMM * GEMM * GEMM, "Sgemm " + GEMM + "^3 (reference)");
@@ -269,6 +286,75 @@ public class KernelBench {
     @Benchmark
     public Tensor depthwise7x7BackwardWeight(Depthwise s) {
         return s.gy.conv2dBackwardWeight(s.x, s.spec, s.w.shape());
+    }
+
+    // ------------------------------------------------------------------ sparse convolutions on packed rows
+
+    /** SparK's mask on a 7x7 grid of patches: 60 % of them masked, seeded, {@link #BATCH} images. */
+    static ActiveMask sparseMask() { return ActiveMask.random(BATCH, 7, 7, 0.6, new Rng(2)); }
+
+    /** Visible positions of an {@code h x h} map under {@link #sparseMask}: the rows a packed map holds. */
+    static long sparseRows(int h) { return (long) sparseMask().visibleCount() * (h / 7) * (h / 7); }
+
+    /**
+     * Packed-row inputs under {@link #sparseMask}, as the encoder sees them: a 3x3 convolution of ResNet-50's
+     * first stage and a depthwise 7x7 of ConvNeXt's. The "ForwardBackward" benchmarks run the op and its
+     * backward (input and weight gradients), as a training step does.
+     */
+    @State(Scope.Benchmark)
+    public static class Sparse {
+        Variable x3, w3, xdw, wdw, bdw;
+        SparseLayout l3, ldw;
+        Tensor g3, gdw;
+        final Conv2dSpec spec3 = Conv2dSpec.of(1, 1, 1), specDw = Conv2dSpec.of(1, 3, DW_C);
+
+        @Setup
+        public void setup() {
+            Rng rng = new Rng(5);
+            ActiveMask mask = sparseMask();
+            SparseMap a = SparseMap.of(Variable.of(rng.normal(0, 1, BATCH, SP_C, SP_H, SP_H)), mask, SparseMap.Mode.PACKED);
+            SparseMap b = SparseMap.of(Variable.of(rng.normal(0, 1, BATCH, DW_C, DW_H, DW_H)), mask, SparseMap.Mode.PACKED);
+            x3 = Variable.param(a.rows().data());
+            l3 = a.layout();
+            xdw = Variable.param(b.rows().data());
+            ldw = b.layout();
+            w3 = Variable.param(rng.normal(0, 0.05, SP_C, SP_C, 3, 3));
+            wdw = Variable.param(rng.normal(0, 0.05, DW_C, 1, 7, 7));
+            bdw = Variable.param(rng.normal(0, 0.05, DW_C));
+            g3 = rng.normal(0, 1, x3.shape());
+            gdw = rng.normal(0, 1, xdw.shape());
+        }
+
+        Variable conv3() { return SparseOps.conv2d(SparseMap.packed(x3, l3), w3, null, spec3, "bench").rows(); }
+
+        Variable depthwise() { return SparseOps.conv2d(SparseMap.packed(xdw, ldw), wdw, bdw, specDw, "bench").rows(); }
+
+        Tensor backward(Variable y, Tensor g, Variable... params) {
+            y.backward(g);
+            Tensor grad = params[params.length - 1].grad();
+            for (Variable p : params) p.zeroGrad();
+            return grad;
+        }
+    }
+
+    @Benchmark
+    public Tensor sparseConv3x3Forward(Sparse s) {
+        return s.conv3().data();
+    }
+
+    @Benchmark
+    public Tensor sparseConv3x3ForwardBackward(Sparse s) {
+        return s.backward(s.conv3(), s.g3, s.x3, s.w3);
+    }
+
+    @Benchmark
+    public Tensor sparseDepthwise7x7Forward(Sparse s) {
+        return s.depthwise().data();
+    }
+
+    @Benchmark
+    public Tensor sparseDepthwise7x7ForwardBackward(Sparse s) {
+        return s.backward(s.depthwise(), s.gdw, s.xdw, s.bdw, s.wdw);
     }
 
     // ------------------------------------------------------------------ BatchNorm

@@ -89,6 +89,29 @@ class LayerGradTest {
     }
 
     @Test
+    void layerNormRowKernelAgreesWithComposedOps() {
+        // float32 channels-last and row-major takes the one-pass row kernel, a strided view the composed tensor
+        // ops: same output and gradients (43 channels: whole vectors and a tail; an offset mean tests the centring)
+        Rng r = new Rng(31);
+        Tensor x = r.normal(0, 1, 3, 5, 6, 43).mul(3).add(20), gy = r.normal(0, 1, 3, 5, 6, 43);
+        Tensor wide = r.normal(0, 1, 3, 5, 6, 86);
+        wide.slice(3, 0, 86, 2).copyFrom(x);
+        Tensor[] layouts = {x.contiguous(), wide.slice(3, 0, 86, 2)};
+        Tensor[][] res = new Tensor[2][];
+        for (int i = 0; i < 2; i++) {
+            LayerNorm ln = randomize(LayerNorm.channelsLast(43, 1e-6), 34);
+            Variable in = Variable.param(layouts[i]);
+            Variable y = ln.forward(in);
+            y.backward(gy);
+            res[i] = new Tensor[]{y.data(), in.grad(), ln.weight().grad(), ln.bias().grad()};
+        }
+        for (int k = 0; k < 4; k++) {
+            double err = res[1][k].sub(res[0][k]).abs().max().item(), scale = res[0][k].abs().max().item();
+            assertTrue(scale > 0 && err <= 1e-5 * scale, "output " + k + ": " + err + " of " + scale);
+        }
+    }
+
+    @Test
     void batchNormEvalMode() {
         BatchNorm2d bn = randomize(new BatchNorm2d(3), 20);
         bn.loadStateDict(java.util.Map.of("running_mean", Tensor.of(new float[]{0.1f, -0.2f, 0.3f}, 3),

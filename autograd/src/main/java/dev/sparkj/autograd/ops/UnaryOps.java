@@ -110,7 +110,7 @@ public final class UnaryOps {
     /** Exact (erf) GELU; the derivative comes from {@link UnaryOp#GELU_GRAD}. */
     public static Variable gelu(Variable a) {
         Tensor x = a.data();
-        return Node.unary("gelu", a, x.gelu(), new Tensor[]{x}, (n, g) -> g.mul(n.saved(0).map(UnaryOp.GELU_GRAD)));
+        return Node.unary("gelu", a, x.gelu(), new Tensor[]{x}, (n, g) -> g.apply(BinaryOp.GELU_GRAD, n.saved(0)));
     }
 
     /** dy/dx = y(1 - y). */

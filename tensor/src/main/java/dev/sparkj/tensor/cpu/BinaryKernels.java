@@ -59,6 +59,7 @@ final class BinaryKernels {
             case POW -> pow(a, ao, b, bo, y, yo, n);
             case RELU_GRAD -> reluGrad(a, ao, b, bo, y, yo, n);
             case RELU6_GRAD -> relu6Grad(a, ao, b, bo, y, yo, n);
+            case GELU_GRAD -> ErfMath.gelu(b, bo, y, yo, n, true, a, ao);
             default -> throw new IllegalArgumentException(op + " is not arithmetic");
         }
     }
@@ -142,6 +143,12 @@ final class BinaryKernels {
                     FloatVector sv = FloatVector.broadcast(F, s);
                     for (int i = 0; i < n; i += VL) va(a, ao + i).lanewise(VectorOperators.POW, sv).intoArray(y, yo + i);
                 }
+            }
+            case GELU_GRAD -> { // one input value for all: a times the derivative there
+                float[] d = new float[VL];
+                java.util.Arrays.fill(d, s);
+                ErfMath.gelu(d, 0, d, 0, VL, true, null, 0);
+                for (int i = 0; i < n; i += VL) va(a, ao + i).mul(d[0]).intoArray(y, yo + i);
             }
             case RELU_GRAD, RELU6_GRAD -> { // one activation value for all: the gradient passes whole or not at all
                 boolean pass = op == BinaryOp.RELU_GRAD ? s > 0 : s > 0 && s < 6;

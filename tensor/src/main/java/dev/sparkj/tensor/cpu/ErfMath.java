@@ -69,6 +69,14 @@ final class ErfMath {
 
     /** y = gelu(x) = x Phi(x), or its derivative Phi(x) + x phi(x) when {@code grad}; n a multiple of the vector length. */
     static void gelu(float[] x, int xo, float[] y, int yo, int n, boolean grad) {
+        gelu(x, xo, y, yo, n, grad, null, 0);
+    }
+
+    /**
+     * {@link #gelu}, each result multiplied by {@code g[go + i]} when g is not null: the backward pass
+     * {@code gy · gelu'(x)} in one pass over the arrays (y may be x or g).
+     */
+    static void gelu(float[] x, int xo, float[] y, int yo, int n, boolean grad, float[] g, int go) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VL) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
@@ -88,6 +96,7 @@ final class ErfMath {
             FloatVector big = halfErfc.blend(one.sub(halfErfc), v.compare(VectorOperators.GT, 0f));
             FloatVector cdf = big.blend(small, az.compare(VectorOperators.LT, SMALL));
             FloatVector r = grad ? v.mul(INV_SQRT_2PI).fma(e, cdf) : v.mul(cdf);
+            if (g != null) r = FloatVector.fromArray(F, g, go + i).mul(r);
             r.intoArray(y, yo + i);
         }
     }

@@ -39,6 +39,7 @@ public final class Scalar {
             case POW -> Math.pow(a, b);
             case RELU_GRAD -> b > 0 ? a : 0;
             case RELU6_GRAD -> b > 0 && b < 6 ? a : 0;
+            case GELU_GRAD -> a * unary(UnaryOp.GELU_GRAD, b);
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;

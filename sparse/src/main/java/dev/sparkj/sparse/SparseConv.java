@@ -90,12 +90,13 @@ final class SparseConv {
         return Node.record("sparseConv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wg}, (n, gy) -> {
             Tensor gy3 = gy.reshape(nOut, g, og).permute(1, 0, 2);                                    // [g, Nout, Og]
             Tensor gx = null, gw = null;
-            if (n.needs(0) && gathered && gathers(o) && nIn <= nOut && HeapF32.eligible(gy)) {
+            Tensor g2 = gathered && HeapF32.eligible(gy) ? HeapF32.dense(gy) : null;                   // gy row-major, for both products
+            if (n.needs(0) && g2 != null && gathers(o) && nIn <= nOut) {
                 // gx[r] = sum over taps t of gy[out(r, t)] W_t: the forward product's form on gy, read through the
                 // adjoint table, with the weight as [K*O, C] (tap-major); no [Nout, K*C] gradient, no col2im. It does
                 // Nin K O C multiply-adds against Nout K O C: only when the output has at least as many rows (stride 1;
                 // at stride 2 three taps in four of the adjoint table are empty, and it measured 1.7x slower)
-                Tensor g2 = HeapF32.dense(gy), wk = HeapF32.dense(n.saved(1).reshape(o, k, c).permute(1, 0, 2));
+                Tensor wk = HeapF32.dense(n.saved(1).reshape(o, k, c).permute(1, 0, 2));
                 gx = HeapF32.zeros(g2, nIn, c);
                 GatheredGemm.times(new GatheredGemm.Rows(HeapF32.array(g2), g2.offset(), o, k, table.outputsOf(), nIn),
                         false, c, HeapF32.array(wk), wk.offset(), c, HeapF32.array(gx), 0, c);
@@ -110,8 +111,7 @@ final class SparseConv {
             }
             if (n.needs(1)) {
                 Tensor gwg;                                                                           // [g, Og, K*Cg]
-                if (gathered && HeapF32.eligible(gy)) {                                               // gyᵀ G, G never written out
-                    Tensor g2 = HeapF32.dense(gy);
+                if (g2 != null) {                                                                     // gyᵀ G, G never written out
                     gwg = HeapF32.zeros(g2, 1, o, k * c);
                     GatheredGemm.transposedTimes(o, HeapF32.array(g2), g2.offset(), o, rows(n.saved(0), table),
                             HeapF32.array(gwg), 0, k * c);

@@ -101,22 +101,22 @@ public final class GatheredGemm {
         if (m == 0 || n == 0) return;
         Sgemm.checkStore("C", c, offC, ldc, m, n);
         Sgemm.checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
-        boolean vector = Sgemm.KERNEL instanceof VectorGemmKernel;
         int threads = Parallel.threads();
-        if (vector && Sgemm.narrow(false, m, n, k, 1f, 0f)) {
-            narrowProduct(g, threads, transB, n, b, offB, ldb, c, offC, ldc);  // counts its FLOPs
-            return;
-        }
-        if (vector && RowDots.suits(false, transB, n, k)) { // a handful of columns: written out, as Sgemm would read it
-            try (Workspace.Lease ws = Workspace.lease()) {
-                float[] a = ws.floats(m * k);
-                Parallel.forRange(m, Math.max(1, 8192 / k), (lo, hi) -> {
-                    for (int i = lo; i < hi; i++) g.copy(i, 0, k, a, i * k, 1);
-                });
-                RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
+        switch (Sgemm.route(Sgemm.KERNEL, false, transB, m, n, k, 1f, 0f)) {
+            case NARROW -> {
+                float[] zero = zeros(g.channels());
+                Sgemm.narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) -> narrowRows(g, r0, rn, n, bp, zero, c, offC, ldc));
             }
-        } else {
-            GemmDriver.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, threads, m, n, k, 1f,
+            case ROW_DOTS -> { // a handful of columns: written out, as Sgemm would read it
+                try (Workspace.Lease ws = Workspace.lease()) {
+                    float[] a = ws.floats(m * k);
+                    Parallel.forRange(m, Math.max(1, 8192 / k), (lo, hi) -> {
+                        for (int i = lo; i < hi; i++) g.copy(i, 0, k, a, i * k, 1);
+                    });
+                    RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
+                }
+            }
+            case PACKED -> GemmDriver.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, threads, m, n, k, 1f,
                     (i0, mc, p0, depth, kcMax, mr, dst) -> packA(g, i0, mc, p0, depth, kcMax, mr, dst),
                     (p0, kc, j0, nc, nr, jp0, jp1, dst, d0) -> GemmPack.packB(transB, b, offB, ldb, p0, kc, j0, nc, nr, jp0, jp1, dst, d0),
                     0f, c, offC, ldc);
@@ -215,38 +215,19 @@ public final class GatheredGemm {
 
     // ------------------------------------------------------------------ the few-column product (DirectGemm's, gathered)
 
-    private static final Scratch NARROW_B = new Scratch();
-
     /**
-     * {@link Sgemm}'s few-column product with A = G: B packed once ({@link DirectGemm#packB}), rows in blocks of
-     * {@link Sgemm#NARROW_ROWS} over the workers, each C element one chain of fused multiply-adds over k from
-     * zero, as in {@link DirectGemm#multiply}.
+     * Rows {@code [r0, r0 + rn)} of {@code C = G B} for {@link Sgemm#narrowProduct} (B packed at {@code bp[0]}), as
+     * {@link DirectGemm#multiply} tiles them: four rows by one B panel at a time, then the leftover rows one by one;
+     * each C element one chain of fused multiply-adds over k from zero.
      */
-    private static void narrowProduct(Rows g, int threads, boolean transB, int n, float[] b, int offB, int ldb,
-                                      float[] c, int offC, int ldc) {
-        int m = g.rows(), k = g.cols();
-        float[] bp = NARROW_B.take(DirectGemm.packedSize(k, n));
-        try {
-            DirectGemm.packB(transB, b, offB, ldb, k, n, bp, 0);
-            float[] zero = zeros(g.channels());
-            int blocks = (m + Sgemm.NARROW_ROWS - 1) / Sgemm.NARROW_ROWS, panels = (n + NR - 1) / NR;
-            Parallel.Range rows = (lo, hi) -> {
-                for (int blk = lo; blk < hi; blk++) {
-                    int r = blk * Sgemm.NARROW_ROWS, end = Math.min(m, r + Sgemm.NARROW_ROWS);
-                    for (; r + 4 <= end; r += 4)
-                        for (int jp = 0; jp < panels; jp++)
-                            tile4(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, ldc, n - jp * NR >= NR);
-                    for (; r < end; r++)
-                        for (int jp = 0; jp < panels; jp++)
-                            tile1(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, n - jp * NR >= NR);
-                }
-            };
-            if (threads > 1 && (long) m * n * k >= GemmDriver.PARALLEL_MIN_MACS) Parallel.forRange(blocks, 1, rows);
-            else rows.run(0, blocks);
-        } finally {
-            NARROW_B.give(bp);
-        }
-        FlopCounter.add(2L * m * n * k);
+    private static void narrowRows(Rows g, int r0, int rn, int n, float[] bp, float[] zero, float[] c, int offC, int ldc) {
+        int k = g.cols(), panels = (n + NR - 1) / NR, r = r0, end = r0 + rn;
+        for (; r + 4 <= end; r += 4)
+            for (int jp = 0; jp < panels; jp++)
+                tile4(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, ldc, n - jp * NR >= NR);
+        for (; r < end; r++)
+            for (int jp = 0; jp < panels; jp++)
+                tile1(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, n - jp * NR >= NR);
     }
 
     /**

@@ -55,16 +55,29 @@ public final class Sgemm {
         }
         checkStore("A", a, offA, lda, transA ? k : m, transA ? m : k);
         checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
-        if (kern instanceof VectorGemmKernel && narrow(transA, m, n, k, alpha, beta)) {
-            narrowProduct(threads, transB, m, n, k, a, offA, lda, b, offB, ldb, c, offC, ldc); // counts its FLOPs
-            return;
-        }
-        if (kern instanceof VectorGemmKernel && RowDots.suits(transA, transB, n, k))
-            RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-        else
-            GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
+        Route route = route(kern, transA, transB, m, n, k, alpha, beta);
+        switch (route) {
+            case NARROW -> narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) ->   // counts its FLOPs
+                    DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, 0, c, offC + r0 * ldc, ldc));
+            case ROW_DOTS -> RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            case PACKED -> GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                     beta, c, offC, ldc);
-        FlopCounter.add(2L * m * n * k);
+        }
+        if (route != Route.NARROW) FlopCounter.add(2L * m * n * k);
+    }
+
+    /** Which of the three loop nests a product takes; {@link GatheredGemm} follows the same choice. */
+    enum Route { NARROW, ROW_DOTS, PACKED }
+
+    /**
+     * The route of {@code C = alpha op(A) op(B) + beta C} (m, n, k at least 1): the few-column product
+     * ({@link #narrow}), row dot products ({@link RowDots#suits}), or the packed loop nest ({@link GemmDriver}). The
+     * first two need the vector kernel.
+     */
+    static Route route(GemmKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+        if (!(kern instanceof VectorGemmKernel)) return Route.PACKED;
+        if (narrow(transA, m, n, k, alpha, beta)) return Route.NARROW;
+        return RowDots.suits(transA, transB, n, k) ? Route.ROW_DOTS : Route.PACKED;
     }
 
     /** Most floats of packed B for {@link #narrowProduct} (64K, 256 KiB: it stays in a core's L2). */
@@ -72,7 +85,7 @@ public final class Sgemm {
     /** Widest C for {@link #narrowProduct}. */
     static final int NARROW_MAX_N = 128;
     /** Rows of A per task in {@link #narrowProduct} (fixed, so results do not depend on the thread count). */
-    static final int NARROW_ROWS = 64;
+    private static final int NARROW_ROWS = 64;
 
     /**
      * Whether {@code C = A B} takes {@link #narrowProduct}: A not transposed with many rows, C at most
@@ -86,28 +99,34 @@ public final class Sgemm {
 
     /**
      * A product with few columns (a 1x1 convolution or linear layer down to 64-128 channels, or the input
-     * gradient of one up from them): B is packed once and the rows of A are read where they lie
-     * ({@link DirectGemm#multiply}), in blocks of {@link #NARROW_ROWS} rows over the workers. On the packed
+     * gradient of one up from them): B is packed once and {@code rows} multiplies the rows of A by it in blocks
+     * of {@link #NARROW_ROWS} rows over the workers; for {@link #gemm} that is {@link DirectGemm#multiply}, reading
+     * A where it lies ({@link GatheredGemm} reads its rows through a tap table instead). On the packed
      * path each block of A was copied into panels before only {@code n / 16} tiles used it, which cost about
      * as much as those tiles' multiply-adds (m = 10000, n = 96, k = 384: 10.0 ms here against 11.9 ms).
      */
-    private static void narrowProduct(int threads, boolean transB, int m, int n, int k, float[] a, int offA, int lda,
-                                      float[] b, int offB, int ldb, float[] c, int offC, int ldc) {
+    static void narrowProduct(int threads, boolean transB, int m, int n, int k, float[] b, int offB, int ldb, NarrowRows rows) {
         float[] bp = NARROW_B.take(DirectGemm.packedSize(k, n));
         try {
             DirectGemm.packB(transB, b, offB, ldb, k, n, bp, 0);
             int blocks = (m + NARROW_ROWS - 1) / NARROW_ROWS;
-            Parallel.Range rows = (lo, hi) -> {
+            Parallel.Range range = (lo, hi) -> {
                 for (int blk = lo; blk < hi; blk++) {
-                    int r0 = blk * NARROW_ROWS, rn = Math.min(NARROW_ROWS, m - r0);
-                    DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, 0, c, offC + r0 * ldc, ldc);
+                    int r0 = blk * NARROW_ROWS;
+                    rows.multiply(r0, Math.min(NARROW_ROWS, m - r0), bp);
                 }
             };
-            if (threads > 1 && (long) m * n * k >= GemmDriver.PARALLEL_MIN_MACS) Parallel.forRange(blocks, 1, rows);
-            else rows.run(0, blocks);
+            if (threads > 1 && (long) m * n * k >= GemmDriver.PARALLEL_MIN_MACS) Parallel.forRange(blocks, 1, range);
+            else range.run(0, blocks);
         } finally {
             NARROW_B.give(bp);
         }
+    }
+
+    /** One block of rows {@code [r0, r0 + rn)} of a few-column product, with B packed at {@code bp[0]} ({@link DirectGemm#packB}). */
+    @FunctionalInterface
+    interface NarrowRows {
+        void multiply(int r0, int rn, float[] bp);
     }
 
     private static final Scratch NARROW_B = new Scratch();

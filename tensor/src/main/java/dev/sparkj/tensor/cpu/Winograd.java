@@ -657,6 +657,12 @@ final class Winograd {
     record Panels(int width, int stride) {
         /** One group of {@code channels} (padded) channels: each tile's channels in a row. */
         static Panels rows(int channels) { return new Panels(channels, 0); }
+
+        /** Where channel c of the tile whose first channel is at {@code off} lies in a plane. */
+        int at(int off, int c) { return off + c / width * stride + c % width; }
+
+        /** How many channels from c on, at most {@code left}, lie side by side in c's group. */
+        int run(int c, int left) { return Math.min(width - c % width, left); }
     }
 
     static int roundUp(int x, int y) { return (x + y - 1) / y * y; }
@@ -731,8 +737,8 @@ final class Winograd {
         if (m == 4) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         // pass 2 per channel group (one call for rows): a group's channels are contiguous in the planes
-        for (int g = 0, w = panels.width(); g < len; ) {
-            int c = c0 + g, n = Math.min(w - c % w, len - g), d = off + c / w * panels.stride() + c % w;
+        for (int g = 0; g < len; ) {
+            int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
             if (m == 4) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             g += n;
@@ -821,8 +827,8 @@ final class Winograd {
         int t = m + 2;
         if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-        for (int g = 0, w = panels.width(); g < len; ) { // per channel group, as in transformInput
-            int c = c0 + g, n = Math.min(w - c % w, len - g), d = off + c / w * panels.stride() + c % w;
+        for (int g = 0; g < len; ) { // per channel group, as in transformInput
+            int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
             if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             g += n;

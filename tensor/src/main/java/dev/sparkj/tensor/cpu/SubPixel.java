@@ -4,30 +4,38 @@ import dev.sparkj.tensor.Tensor;
 
 /**
  * The 4x4, stride-2, padding-1 convolution (the convolution whose input gradient is SparK's up-sampling
- * ConvTranspose2d(C, C, 4, 2, 1)) as a 3x3 stride-1 padding-1 convolution on the space-to-depth input, run
- * through {@link Winograd}.
+ * ConvTranspose2d(C, C, 4, 2, 1)) as a 2x2 stride-1 convolution on the space-to-depth input, run through
+ * {@link Winograd}'s F(5x5, 2x2).
  *
- * <p>For x {@code [N, C, 2h, 2w]} and y {@code [N, O, h, w]}: {@code y[o, a, b] = sum W[o, c, ky, kx]
- * x[c, 2a - 1 + ky, 2b - 1 + kx]}. Row {@code 2a - 1 + ky = 2 (a + dy) + r} with {@code (dy, r)} = (-1, 1),
- * (0, 0), (0, 1), (1, 0) for ky = 0..3 (columns likewise). With the space-to-depth input
- * {@code x'[(r, s, c), i, j] = x[c, 2i + r, 2j + s]} (channel {@code (2r + s) C + c}, c fastest: each x'
- * pixel is two runs of 2C floats of x, one per input row), {@code y = conv3x3(x', W')} with
- * {@code W'[o, (r, s, c), dy + 1, dx + 1] = W[o, c, ky, kx]} (16 of every 36 taps; the rest zero). Hence
+ * <p>For x {@code [N, C, 2h, 2w]} and y {@code [N, O, h, w]}: {@code y[o, i, j] = sum W[o, c, ky, kx]
+ * x[c, 2i - 1 + ky, 2j - 1 + kx]}. Write {@code ky = 2 ty + a} (ty, a in {0, 1}), so that row
+ * {@code 2i - 1 + ky = 2 (i + ty) - 1 + a}. With the space-to-depth input of x padded by one row and column on
+ * each side,
+ * <pre>
+ *     x'[n, i, j, (2a + b) C + c] = x[n, 2i - 1 + a, 2j - 1 + b, c]      (i <= h, j <= w; zero outside x)
+ * </pre>
+ * ({@code [N, h + 1, w + 1, 4C]}; each x' pixel is two runs of 2C floats of x, one per input row) and
+ * {@code W'[o, (2a + b) C + c, ty, tx] = W[o, c, 2 ty + a, 2 tx + b]} (a dense 2x2 filter, every tap used),
+ * {@code y = conv2x2(x', W')} without padding. Hence
  * <ul>
- * <li>forward: {@code y = conv3x3(s2d(x), W')};</li>
- * <li>input gradient (the transposed convolution's forward): {@code gx = d2s(conv3x3_backwardInput(gy, W'))};</li>
- * <li>weight gradient: {@code gW[o, c, ky, kx] = gW'[o, (r, s, c), dy + 1, dx + 1]} of
- *     {@code conv3x3_backwardWeight(s2d(x), gy)}.</li>
+ * <li>forward: {@code y = conv2x2(s2d(x), W')};</li>
+ * <li>input gradient (the transposed convolution's forward): {@code gx = d2s(gx')} with gx' the input gradient
+ *     of that 2x2 convolution, {@code [N, h + 1, w + 1, 4C]}: gy padded by one, convolved with W' rotated and
+ *     transposed; d2s keeps the entries that fall inside x (each pixel of x exactly once);</li>
+ * <li>weight gradient: {@code gW[o, c, 2 ty + a, 2 tx + b] = gW'[o, (2a + b) C + c, ty, tx]} of
+ *     {@code conv2x2_backwardWeight(s2d(x), gy)}.</li>
  * </ul>
- * Winograd does 36 products per 4x4 tile and pair of its 4C x O channels, 2.25 per output pixel and pair
- * against the 16 C x O (4 per pair of the 4C) of im2col + GEMM: 9/16 of the products. Switch:
+ * F(5x5, 2x2) does 36 products per 6x6 tile and pair of its 4C x O channels, 1.44 per output pixel and pair,
+ * against the 16 C x O (4 per pair of the 4C) of im2col + GEMM: 9/25 of the products. (The 3x3 form of session 5,
+ * W embedded in a 3x3 filter over the unpadded space-to-depth input with F(4x4, 3x3), needed 9/16.) Its
+ * transforms share {@link Winograd#BT4}, since both schemes interpolate at the same six points. Switch:
  * {@code -Dsparkj.conv.subpixel=false} (read at each call).
  */
 final class SubPixel {
     private SubPixel() {}
 
-    /** ky (or kx) to the 3x3 tap dy + 1 and the phase r. */
-    private static final int[] TAP = {0, 1, 1, 2}, PHASE = {1, 0, 1, 0};
+    /** The Winograd scheme: F(5x5, 2x2). */
+    private static final int M = 5;
 
     private static boolean enabled() { return !"false".equals(System.getProperty("sparkj.conv.subpixel")); }
 
@@ -44,15 +52,17 @@ final class SubPixel {
     }
 
     /**
-     * The size heuristic, from SubPixelBench (batch 16, 2 cores, SparK's decoder; docs/benchmarks.md). With
-     * Winograd's products on {@link DirectGemm} (few channels), this path won the forward and input gradient at
-     * 28->56 x 192 (1.5x), 56->112 x 96 (1.7-1.8x) and 112->224 x 48 (1.65-1.9x), with weight gradients within
-     * run-to-run noise of im2col (0.9-1.3x); it broke even at 14->28 x 384 (3136 output pixels: the weight
-     * transform, 144 C O floats, is paid per call over few pixels) and lost at 7->14 x 768 (0.44-0.77x). So it is
-     * used when N h w is at least {@link #MIN_PIXELS} and both channel counts at least {@link #MIN_CHANNELS}, on
-     * top of Winograd's own heuristic for the equivalent geometry; {@code sparkj.conv.winograd=force} skips both.
+     * The size heuristic, from SubPixelBench (batch 16, 2 cores, SparK's decoder; docs/benchmarks.md). In session 5
+     * the 3x3 form won the forward and input gradient at 28->56 x 192 (1.5x), 56->112 x 96 (1.7-1.8x) and
+     * 112->224 x 48 (1.65-1.9x), broke even at 14->28 x 384 and lost at 7->14 x 768 (0.44-0.77x). With F(5x5, 2x2)
+     * (fewer products, and output sizes 14 and 28 fit its 5-wide tiles with little waste) all three passes together
+     * won at 14->28 x 384, batch 16 (3136 output pixels: 444 and 336 ms against 516 and 591) and at 28->56 x 192,
+     * batch 8 (6272 pixels: 182 and 218 ms against 290 and 296), lost at 14->28 x 384, batch 8 (1568 pixels: 348 and
+     * 346 against 266 and 296) and did not clearly win at 7->14 x 768. So it is used when N h w is at least
+     * {@link #MIN_PIXELS} and both channel counts at least {@link #MIN_CHANNELS}, on top of Winograd's own
+     * heuristic for the equivalent 3x3 geometry; {@code sparkj.conv.winograd=force} skips both.
      */
-    static final int MIN_PIXELS = Integer.getInteger("sparkj.conv.subpixel.minPixels", 8192);
+    static final int MIN_PIXELS = Integer.getInteger("sparkj.conv.subpixel.minPixels", 3136);
     /** See {@link #MIN_PIXELS}. */
     static final int MIN_CHANNELS = Integer.getInteger("sparkj.conv.subpixel.minChannels", 32);
 
@@ -70,98 +80,95 @@ final class SubPixel {
     }
 
     static void forward(Nhwc x, ConvGeometry g, Tensor w, float[] bias, Nhwc y, Workspace.Lease ws) {
-        ConvGeometry e = equivalent(g);
-        Nhwc xs = spaceToDepth(x, g, ws);
-        Winograd.forward(xs, e, equivalentWeight(w, g, ws), bias, y, ws);
+        float[] u = Winograd.transformWeight(phaseWeight(w, g, ws), false, M, ws);
+        Winograd.convolve(spaceToDepth(x, g, ws), y, 0, 0, u, true, bias, M, ws);
     }
 
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
-        ConvGeometry e = equivalent(g);
-        int n = g.n(), h = g.ho(), wd = g.wo(), c4 = 4 * g.c();
+        int n = g.n(), h = g.ho() + 1, wd = g.wo() + 1, c4 = 4 * g.c();
         Nhwc gxs = Nhwc.dense(ws.floats(n * h * wd * c4), 0, n, h, wd, c4);
-        Winograd.backwardInput(gy, e, equivalentWeight(w, g, ws), gxs, ws);
+        float[] u = Winograd.transformWeight(phaseWeight(w, g, ws), true, M, ws);
+        Winograd.convolve(gy, gxs, 1, 1, u, false, null, M, ws);
         depthToSpace(gxs, g, gx);
     }
 
     /** gwp {@code [O][4][4][C]} (dense). */
     static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws) {
-        ConvGeometry e = equivalent(g);
         final int o = g.o(), c = g.c(), c4 = 4 * c;
-        float[] ge = ws.floats(o * 9 * c4);
-        Winograd.backwardWeight(spaceToDepth(x, g, ws), gy, e, ge, ws);
-        // ge [O][3][3][4C] -> gwp [O][4][4][C]
+        float[] ge = ws.floats(o * 4 * c4);
+        Winograd.backwardWeight(spaceToDepth(x, g, ws), gy, 0, 0, ge, ws, M);
+        // ge [O][2][2][4C] -> gwp [O][4][4][C]
         Parallel.forRange(o, StridedLoops.grain(o, 16L * c), (lo, hi) -> {
             for (int oi = lo; oi < hi; oi++)
                 for (int ky = 0; ky < 4; ky++)
                     for (int kx = 0; kx < 4; kx++) {
-                        int src = ((oi * 3 + TAP[ky]) * 3 + TAP[kx]) * c4 + (2 * PHASE[ky] + PHASE[kx]) * c;
+                        int src = ((oi * 2 + ky / 2) * 2 + kx / 2) * c4 + (2 * (ky % 2) + kx % 2) * c;
                         System.arraycopy(ge, src, gwp, ((oi * 4 + ky) * 4 + kx) * c, c);
                     }
         });
     }
 
-    /** W' {@code [O, 4C, 3, 3]} (dense, in ws) from w {@code [O, C, 4, 4]}. */
-    static Tensor equivalentWeight(Tensor w, ConvGeometry g, Workspace.Lease ws) {
+    /** W' {@code [O, 4C, 2, 2]} (dense, in ws) from w {@code [O, C, 4, 4]}: {@code W'[o, (2a + b) C + c, ty, tx] = w[o, c, 2ty + a, 2tx + b]}. */
+    static Tensor phaseWeight(Tensor w, ConvGeometry g, Workspace.Lease ws) {
         final int o = g.o(), c = g.c(), c4 = 4 * c;
-        final float[] we = ws.floats(o * c4 * 9);
+        final float[] we = ws.floats(o * c4 * 4);
         final float[] wa = Heap.f32(w);
         final int off = w.offset(), s0 = w.stride(0), s1 = w.stride(1), s2 = w.stride(2), s3 = w.stride(3);
-        Parallel.forRange(o, StridedLoops.grain(o, 36L * c), (lo, hi) -> {
-            java.util.Arrays.fill(we, lo * c4 * 9, hi * c4 * 9, 0f);
+        Parallel.forRange(o, StridedLoops.grain(o, 16L * c), (lo, hi) -> {
             for (int oi = lo; oi < hi; oi++)
                 for (int ci = 0; ci < c; ci++)
                     for (int ky = 0; ky < 4; ky++)
                         for (int kx = 0; kx < 4; kx++) {
-                            int ch = (2 * PHASE[ky] + PHASE[kx]) * c + ci;
-                            we[((oi * c4 + ch) * 3 + TAP[ky]) * 3 + TAP[kx]] = wa[off + oi * s0 + ci * s1 + ky * s2 + kx * s3];
+                            int ch = (2 * (ky % 2) + kx % 2) * c + ci;
+                            we[((oi * c4 + ch) * 2 + ky / 2) * 2 + kx / 2] = wa[off + oi * s0 + ci * s1 + ky * s2 + kx * s3];
                         }
         });
-        return Heap.view(we, 0, o, c4, 3, 3);
+        return Heap.view(we, 0, o, c4, 2, 2);
     }
 
-    /** x' {@code [N, h, w, 4C]} (dense, in ws): x'[n, i, j, (2r + s) C + c] = x[n, 2i + r, 2j + s, c]. */
+    /**
+     * x' {@code [N, h + 1, w + 1, 4C]} (dense, in ws): {@code x'[n, i, j, (2a + b) C + c] = x[n, 2i - 1 + a, 2j - 1 + b, c]},
+     * zero where that lies outside x.
+     */
     static Nhwc spaceToDepth(Nhwc x, ConvGeometry g, Workspace.Lease ws) {
-        final int n = g.n(), h = g.ho(), wd = g.wo(), c = g.c(), c4 = 4 * c;
+        final int n = g.n(), h = g.ho() + 1, wd = g.wo() + 1, c = g.c(), c4 = 4 * c, rows = 2 * g.ho(), cols = 2 * g.wo();
         final float[] out = ws.floats(n * h * wd * c4);
         final float[] a = x.a();
         final int xo = x.off(), sN = x.sN(), sH = x.sH(), sW = x.sW();
-        final boolean pairs = sW == c;
         Parallel.forRange(n * h, StridedLoops.grain(n * h, 4L * wd * c), (lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int ni = row / h, i = row % h;
-                for (int r = 0; r < 2; r++) {
-                    int src = xo + ni * sN + (2 * i + r) * sH, dst = row * wd * c4 + 2 * r * c;
-                    for (int j = 0; j < wd; j++, dst += c4, src += 2 * sW) {
-                        if (pairs) System.arraycopy(a, src, out, dst, 2 * c);
-                        else {
-                            System.arraycopy(a, src, out, dst, c);
-                            System.arraycopy(a, src + sW, out, dst + c, c);
-                        }
+                for (int ar = 0; ar < 2; ar++) {
+                    int xr = 2 * i - 1 + ar, dst = row * wd * c4 + 2 * ar * c;
+                    if (xr < 0 || xr >= rows) {
+                        for (int j = 0; j < wd; j++) java.util.Arrays.fill(out, dst + j * c4, dst + j * c4 + 2 * c, 0f);
+                        continue;
                     }
+                    int src = xo + ni * sN + xr * sH;
+                    for (int j = 0; j < wd; j++, dst += c4)
+                        for (int b = 0; b < 2; b++) {
+                            int xc = 2 * j - 1 + b;
+                            if (xc < 0 || xc >= cols) java.util.Arrays.fill(out, dst + b * c, dst + (b + 1) * c, 0f);
+                            else System.arraycopy(a, src + xc * sW, out, dst + b * c, c);
+                        }
                 }
             }
         });
         return Nhwc.dense(out, 0, n, h, wd, c4);
     }
 
-    /** gx[n, 2i + r, 2j + s, c] = gx'[n, i, j, (2r + s) C + c]. */
+    /** {@code gx[n, 2i - 1 + a, 2j - 1 + b, c] = gx'[n, i, j, (2a + b) C + c]} for every pixel of gx. */
     static void depthToSpace(Nhwc xs, ConvGeometry g, Nhwc gx) {
-        final int n = g.n(), h = g.ho(), wd = g.wo(), c = g.c(), c4 = 4 * c;
+        final int n = g.n(), rows = 2 * g.ho(), cols = 2 * g.wo(), c = g.c(), c4 = 4 * c, wd = g.wo() + 1;
         final float[] a = gx.a(), in = xs.a();
-        final int xo = gx.off(), sN = gx.sN(), sH = gx.sH(), sW = gx.sW();
-        final boolean pairs = sW == c;
-        Parallel.forRange(n * h, StridedLoops.grain(n * h, 4L * wd * c), (lo, hi) -> {
+        final int xo = gx.off(), sN = gx.sN(), sH = gx.sH(), sW = gx.sW(), rowStride = wd * c4;
+        Parallel.forRange(n * rows, StridedLoops.grain(n * rows, 2L * cols * c), (lo, hi) -> {
             for (int row = lo; row < hi; row++) {
-                int ni = row / h, i = row % h;
-                for (int r = 0; r < 2; r++) {
-                    int dst = xo + ni * sN + (2 * i + r) * sH, src = xs.off() + row * wd * c4 + 2 * r * c;
-                    for (int j = 0; j < wd; j++, src += c4, dst += 2 * sW) {
-                        if (pairs) System.arraycopy(in, src, a, dst, 2 * c);
-                        else {
-                            System.arraycopy(in, src, a, dst, c);
-                            System.arraycopy(in, src + c, a, dst + sW, c);
-                        }
-                    }
+                int ni = row / rows, xr = row % rows, i = (xr + 1) / 2, ar = (xr + 1) % 2;
+                int src = xs.off() + (ni * (g.ho() + 1) + i) * rowStride + 2 * ar * c, dst = xo + ni * sN + xr * sH;
+                for (int xc = 0; xc < cols; xc++) {
+                    int j = (xc + 1) / 2, b = (xc + 1) % 2;
+                    System.arraycopy(in, src + j * c4 + b * c, a, dst + xc * sW, c);
                 }
             }
         });

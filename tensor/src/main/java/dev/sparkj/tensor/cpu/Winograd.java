@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Winograd minimal filtering for dense 3x3 stride-1 convolutions on channels-last data: the forward
  * pass and, through the same code, the input gradient; and the weight gradient through the adjoint
  * transforms (see "Weight gradient" below). It computes the same sums as {@link ConvNhwc}'s im2col + GEMM
- * path with about four times fewer multiplications.
+ * path with about four times fewer multiplications. The same machinery runs F(5x5, 2x2) for 2x2 filters
+ * ({@link SubPixel}'s phases of the up-sampling convolutions): the scheme is chosen by the output tile m
+ * (4 or 2 for 3x3 filters, 5 for 2x2), see {@link #filterSize} and {@link #points}.
  *
  * <h2>One dimension: F(m, 3)</h2>
  * m outputs of a 3-tap correlation {@code y[i] = d[i] g[0] + d[i+1] g[1] + d[i+2] g[2]} read a window of
@@ -136,6 +138,24 @@ final class Winograd {
             {0, 1, -1, 2, -2, 0},
             {0, 1, 1, 4, 4, 0},
             {0, 1, -1, 8, -8, 1}};
+    /**
+     * F(5, 2) filter transform G (6 x 2): the same points and scales as {@link #G4}, for a 2-tap filter. With
+     * the same six points, F(5, 2)'s input transform is {@link #BT4} itself (B^T depends only on the points).
+     */
+    static final double[][] G5 = {
+            {1 / 4.0, 0},
+            {-1 / 6.0, -1 / 6.0},
+            {-1 / 6.0, 1 / 6.0},
+            {1 / 24.0, 1 / 12.0},
+            {1 / 24.0, -1 / 12.0},
+            {0, 1}};
+    /** F(5, 2) output transform A^T (5 x 6): powers 0..4 of the points, infinity's 1 in the last row. */
+    static final double[][] AT5 = {
+            {1, 1, 1, 1, 1, 0},
+            {0, 1, -1, 2, -2, 0},
+            {0, 1, 1, 4, 4, 0},
+            {0, 1, -1, 8, -8, 0},
+            {0, 1, 1, 16, 16, 1}};
     /** F(2, 3) input transform B^T (4 x 4), points 0, 1, -1, infinity. */
     static final double[][] BT2 = {
             {1, 0, -1, 0},
@@ -152,6 +172,16 @@ final class Winograd {
     static final double[][] AT2 = {
             {1, 1, 1, 0},
             {0, 1, -1, -1}};
+
+    /**
+     * The filter size r of the scheme with output tile m: 2 for F(5, 2) ({@link SubPixel}'s 2x2 phases), else 3.
+     * Every other size follows from m: the tile of inputs is {@code t = m + r - 1} points wide (6 for m = 4 and 5,
+     * 4 for m = 2).
+     */
+    static int filterSize(int m) { return m == 5 ? 2 : 3; }
+
+    /** The tile width t = m + r - 1 of the scheme with output tile m. */
+    static int points(int m) { return m + filterSize(m) - 1; }
 
     // ------------------------------------------------------------------ when to use it
 
@@ -245,16 +275,21 @@ final class Winograd {
     }
 
     static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws, int m) {
-        final int cin = x.c(), cout = gy.c(), t = m + 2, tt = t * t, pairs = cin * cout;
+        backwardWeight(x, gy, g.ph(), g.pw(), gwp, ws, m);
+    }
+
+    /** {@link #backwardWeight} with the forward pass's padding (ph, pw) and any scheme m; gwp is {@code [O][r][r][C]}. */
+    static void backwardWeight(Nhwc x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
+        final int cin = x.c(), cout = gy.c(), t = points(m), tt = t * t, pairs = cin * cout, r = filterSize(m);
         final int tilesH = (gy.h() + m - 1) / m, tilesW = (gy.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = gy.n() * perImage;
         if (pairs == 0) return;
         if (tiles == 0) {
-            java.util.Arrays.fill(gwp, 0, 9 * pairs, 0f);
+            java.util.Arrays.fill(gwp, 0, r * r * pairs, 0f);
             return;
         }
         if (directWeightGradient(cin, cout, m)) {
-            backwardWeightDirect(x, gy, g, gwp, ws, m);
+            backwardWeightDirect(x, gy, ph, pw, gwp, ws, m);
             return;
         }
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
@@ -263,7 +298,7 @@ final class Winograd {
         b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
         final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, gy, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
         final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * pairs);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
@@ -290,20 +325,41 @@ final class Winograd {
      * element (that GEMM packed all of dU first: 21M floats at 768 x 768 channels, for nine rows of output).
      */
     private static void filterGradient(float[] du, int cin, int cout, float[] gwp, int m) {
-        final int pairs = cin * cout, tt = (m + 2) * (m + 2), bound = F.loopBound(cin);
+        final int pairs = cin * cout, t = points(m), tt = t * t, taps = filterSize(m) * filterSize(m);
+        final int bound = F.loopBound(cin);
         final float[] k = filterMatrix(m, false);
-        Parallel.forRange(cout, StridedLoops.grain(cout, 9L * tt * cin), (lo, hi) -> {
+        Parallel.forRange(cout, StridedLoops.grain(cout, (long) taps * tt * cin), (lo, hi) -> {
             for (int o = lo; o < hi; o++) {
                 int c = 0;
-                for (; c < bound; c += VL) filterGradientVector(du, pairs, tt, k, o * cin + c, gwp, o * 9 * cin + c, cin);
+                for (; c < bound; c += VL) {
+                    if (taps == 9) filterGradientVector(du, pairs, tt, k, o * cin + c, gwp, o * 9 * cin + c, cin);
+                    else filterGradientVector4(du, pairs, tt, k, o * cin + c, gwp, o * 4 * cin + c, cin);
+                }
                 for (; c < cin; c++)
-                    for (int tap = 0; tap < 9; tap++) {
+                    for (int tap = 0; tap < taps; tap++) {
                         float acc = 0f;
-                        for (int xi = 0; xi < tt; xi++) acc = Math.fma(k[xi * 9 + tap], du[xi * pairs + o * cin + c], acc);
-                        gwp[(o * 9 + tap) * cin + c] = acc;
+                        for (int xi = 0; xi < tt; xi++) acc = Math.fma(k[xi * taps + tap], du[xi * pairs + o * cin + c], acc);
+                        gwp[(o * taps + tap) * cin + c] = acc;
                     }
             }
         });
+    }
+
+    /** {@link #filterGradientVector} for a 2x2 filter (F(5, 2)): four taps. */
+    private static void filterGradientVector4(float[] du, int pairs, int tt, float[] k, int p, float[] g, int g0, int tapStride) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int xi = 0; xi < tt; xi++) {
+            FloatVector d = FloatVector.fromArray(F, du, xi * pairs + p);
+            int kb = xi * 4;
+            a0 = FloatVector.broadcast(F, k[kb]).fma(d, a0);
+            a1 = FloatVector.broadcast(F, k[kb + 1]).fma(d, a1);
+            a2 = FloatVector.broadcast(F, k[kb + 2]).fma(d, a2);
+            a3 = FloatVector.broadcast(F, k[kb + 3]).fma(d, a3);
+        }
+        a0.intoArray(g, g0);
+        a1.intoArray(g, g0 + tapStride);
+        a2.intoArray(g, g0 + 2 * tapStride);
+        a3.intoArray(g, g0 + 3 * tapStride);
     }
 
     /** One vector of pairs starting at {@code p}: the nine taps' sums, stored {@code tapStride} apart from {@code g0}. */
@@ -341,7 +397,7 @@ final class Winograd {
      * 56x56 192 -> 192 (1.3M floats) 0.67x.
      */
     static boolean directWeightGradient(int cin, int cout, int m) {
-        return directEnabled() && (long) (m + 2) * (m + 2) * roundUp(cin, VL) * roundUp(cout, VL) <= DIRECT_MAX_DU;
+        return directEnabled() && (long) points(m) * points(m) * roundUp(cin, VL) * roundUp(cout, VL) <= DIRECT_MAX_DU;
     }
 
     /** See {@link #directWeightGradient} (default 1M floats, 4 MiB). */
@@ -364,8 +420,8 @@ final class Winograd {
      * fused multiply-adds over the tiles in order. The partials are then added in chunk order, so the
      * result does not depend on the thread count or the block size.
      */
-    private static void backwardWeightDirect(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws, int m) {
-        final int cin = x.c(), cout = gy.c(), t = m + 2, tt = t * t, pairs = cin * cout;
+    private static void backwardWeightDirect(Nhwc x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
+        final int cin = x.c(), cout = gy.c(), t = points(m), tt = t * t, pairs = cin * cout;
         final int tilesW = (gy.w() + m - 1) / m, perImage = ((gy.h() + m - 1) / m) * tilesW, tiles = gy.n() * perImage;
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL), size = tt * coutP * cinP;
         final int chunks = Math.max(1, Math.min(DIRECT_MAX_CHUNKS,
@@ -374,7 +430,7 @@ final class Winograd {
         // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A, four rows at a time)
         final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
         final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, g.ph(), g.pw(), m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, gy, ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
         final float[] partial = ws.floats(chunks * size);
         Parallel.forEach(chunks, ch -> {
             int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
@@ -414,15 +470,15 @@ final class Winograd {
      * 180 degrees when {@code rotate} (the input gradient). Products are taken in double, then rounded once.
      */
     static float[] filterMatrix(int m, boolean rotate) {
-        double[][] gm = m == 4 ? G4 : G2;
-        int t = m + 2;
-        float[] k = new float[t * t * 9];
+        double[][] gm = m == 4 ? G4 : m == 5 ? G5 : G2;
+        int t = points(m), r = filterSize(m), taps = r * r;
+        float[] k = new float[t * t * taps];
         for (int i = 0; i < t; i++)
             for (int j = 0; j < t; j++)
-                for (int ky = 0; ky < 3; ky++)
-                    for (int kx = 0; kx < 3; kx++) {
-                        int tap = rotate ? (2 - ky) * 3 + (2 - kx) : ky * 3 + kx;
-                        k[(i * t + j) * 9 + tap] = (float) (gm[i][ky] * gm[j][kx]);
+                for (int ky = 0; ky < r; ky++)
+                    for (int kx = 0; kx < r; kx++) {
+                        int tap = rotate ? (r - 1 - ky) * r + (r - 1 - kx) : ky * r + kx;
+                        k[(i * t + j) * taps + tap] = (float) (gm[i][ky] * gm[j][kx]);
                     }
         return k;
     }
@@ -432,19 +488,19 @@ final class Winograd {
      * an (O C) x 9 matrix (copied to a dense workspace first unless it already is one).
      */
     static float[] transformWeight(Tensor w, boolean rotate, int m, Workspace.Lease ws) {
-        int o = w.shape(0), c = w.shape(1), pairs = o * c, tt = (m + 2) * (m + 2);
+        int o = w.shape(0), c = w.shape(1), pairs = o * c, tt = points(m) * points(m), r = filterSize(m), taps = r * r;
         float[] wa;
         int off;
         if (w.isContiguous()) {
             wa = Heap.f32(w);
             off = w.offset();
         } else {
-            wa = ws.floats(pairs * 9);
+            wa = ws.floats(pairs * taps);
             off = 0;
-            Copies.copy(w, Heap.view(wa, 0, o, c, 3, 3));
+            Copies.copy(w, Heap.view(wa, 0, o, c, r, r));
         }
         float[] u = ws.floats(tt * pairs);
-        Sgemm.gemm(false, true, tt, pairs, 9, 1f, filterMatrix(m, rotate), 0, 9, wa, off, 9, 0f, u, 0, pairs);
+        Sgemm.gemm(false, true, tt, pairs, taps, 1f, filterMatrix(m, rotate), 0, taps, wa, off, taps, 0f, u, 0, pairs);
         return u;
     }
 
@@ -494,8 +550,9 @@ final class Winograd {
     static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
 
     /**
-     * out = conv3x3(in) with padding (ph, pw) and transformed filter u: output pixel (y, x) reads input
-     * rows {@code y - ph .. y - ph + 2} and columns {@code x - pw .. x - pw + 2}. u is
+     * out = conv(in) with an r x r filter ({@link #filterSize}: 3, or 2 for F(5, 2)), padding (ph, pw) and
+     * transformed filter u: output pixel (y, x) reads input rows {@code y - ph .. y - ph + r - 1} and columns
+     * {@code x - pw .. x - pw + r - 1}. u is
      * {@code [t^2][cout][cin]} when {@code uTransposed} (forward), else {@code [t^2][cin][cout]}.
      *
      * <p>The tiles are cut into blocks. When there are at least as many blocks as workers, the workers
@@ -507,7 +564,7 @@ final class Winograd {
      */
     static void convolve(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
                          Workspace.Lease ws) {
-        final int cin = in.c(), cout = out.c(), t = m + 2, tt = t * t;
+        final int cin = in.c(), cout = out.c(), t = points(m), tt = t * t;
         final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = out.n() * perImage;
         if (tiles == 0 || cout == 0) return;
@@ -565,7 +622,7 @@ final class Winograd {
      */
     private static void convolveDirect(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed,
                                        float[] biasP, int m, Workspace.Lease ws) {
-        final int cin = in.c(), cout = out.c(), t = m + 2, tt = t * t;
+        final int cin = in.c(), cout = out.c(), t = points(m), tt = t * t;
         final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = out.n() * perImage;
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
@@ -685,7 +742,7 @@ final class Winograd {
      */
     private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane, Panels panels,
                                   float[] tmp, float[] pad) {
-        final int t = m + 2, c = in.c(), sH = in.sH(), sW = in.sW();
+        final int t = points(m), c = in.c(), sH = in.sH(), sW = in.sW();
         int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) lies inside the input
         for (int i = 0; i < t; i++) {
             if (iy0 + i >= 0 && iy0 + i < in.h()) rowOk |= 1 << i;
@@ -733,13 +790,13 @@ final class Winograd {
      */
     private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                        float[] dst, int off, int c0, int plane, Panels panels) {
-        int t = m + 2;
-        if (m == 4) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        int t = points(m);
+        if (t == 6) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         // pass 2 per channel group (one call for rows): a group's channels are contiguous in the planes
         for (int g = 0; g < len; ) {
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
-            if (m == 4) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            if (t == 6) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             g += n;
         }
@@ -824,12 +881,14 @@ final class Winograd {
      */
     private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                           float[] dst, int off, int c0, int plane, Panels panels) {
-        int t = m + 2;
+        int t = points(m);
         if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        else if (m == 5) a65Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         for (int g = 0; g < len; ) { // per channel group, as in transformInput
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
             if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else if (m == 5) a65Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             g += n;
         }
@@ -858,6 +917,34 @@ final class Winograd {
                 ee.add(oo).intoArray(dst, e3 + c);
                 ee.sub(oo).intoArray(dst, e4 + c);
                 g3.intoArray(dst, e5 + c);
+            }
+        }
+    }
+
+    /**
+     * {@code A g} for F(5, 2) ({@link #AT5} transposed, 6 x 5; {@link #a6Lines}'s layout): five values in, six out,
+     * {@code g0, e + o, e - o, E + O, E - O, g4} with {@code e = g0 + g2 + g4, o = g1 + g3, E = g0 + 4 g2 + 16 g4,
+     * O = 2 g1 + 8 g3}.
+     */
+    private static void a65Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), sixteen = FloatVector.broadcast(F, 16f);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep, e5 = e4 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector g0 = FloatVector.fromArray(F, src, s0 + c), g1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector g2 = FloatVector.fromArray(F, src, s2 + c), g3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector g4 = FloatVector.fromArray(F, src, s4 + c);
+                FloatVector e = g0.add(g2).add(g4), o = g1.add(g3);
+                FloatVector ee = g4.fma(sixteen, g2.fma(four, g0)), oo = g3.fma(eight, g1.mul(two));
+                g0.intoArray(dst, e0 + c);
+                e.add(o).intoArray(dst, e1 + c);
+                e.sub(o).intoArray(dst, e2 + c);
+                ee.add(oo).intoArray(dst, e3 + c);
+                ee.sub(oo).intoArray(dst, e4 + c);
+                g4.intoArray(dst, e5 + c);
             }
         }
     }
@@ -913,10 +1000,10 @@ final class Winograd {
      */
     private static void transformOutput(int m, float[] mm, int off, int plane, int len, float[] tmp, float[] bias,
                                         int bOff, float[] y, int yBase, int rs, int cs, int rows, int cols) {
-        int t = m + 2;
-        if (m == 4) {
-            at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 4, null, 0, len);
-            at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        int t = points(m);
+        if (t == 6) {
+            at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, m, t, m, null, 0, len);
+            at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, m, rows, cols, bias, bOff, len);
         } else {
             at4Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 2, null, 0, len);
             at4Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
@@ -924,18 +1011,21 @@ final class Winograd {
     }
 
     /**
-     * {@code A^T m + bias} for F(4, 3) on {@code lines} lines of {@code len} channels ({@link #bt6Lines}'s
-     * layout), storing the first {@code count} of the four results. With {@code s = m1 + m2, d = m1 - m2,
-     * S = m3 + m4, D = m3 - m4} they are {@code m0 + s + S, d + 2D, s + 4S, d + 8D + m5}. bias (at
-     * {@code bOff + c}) may be null.
+     * {@code A^T m + bias} for F(4, 3) ({@link #AT4}, m = 4) or F(5, 2) ({@link #AT5}, m = 5) on {@code lines} lines of
+     * {@code len} channels ({@link #bt6Lines}'s layout), storing the first {@code count} of the results. With
+     * {@code s = m1 + m2, d = m1 - m2, S = m3 + m4, D = m3 - m4} they are {@code m0 + s + S, d + 2D, s + 4S}, then
+     * {@code d + 8D + m5} for F(4, 3), or {@code d + 8D, s + 16S + m5} for F(5, 2): infinity's coefficient m5 goes
+     * to the last row. bias (at {@code bOff + c}) may be null.
      */
     private static void at6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
-                                 int lines, int count, float[] bias, int bOff, int len) {
+                                 int m, int lines, int count, float[] bias, int bOff, int len) {
         final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
-        final FloatVector eight = FloatVector.broadcast(F, 8f), zero = FloatVector.zero(F);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), sixteen = FloatVector.broadcast(F, 16f);
+        final FloatVector zero = FloatVector.zero(F);
+        final boolean five = m == 5;
         for (int q = 0; q < lines; q++) {
             final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
-            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep;
             for (int c = 0; c < len; c += VL) {
                 FloatVector m0 = FloatVector.fromArray(F, src, s0 + c), m1 = FloatVector.fromArray(F, src, s1 + c);
                 FloatVector m2 = FloatVector.fromArray(F, src, s2 + c), m3 = FloatVector.fromArray(F, src, s3 + c);
@@ -945,7 +1035,8 @@ final class Winograd {
                 m0.add(s).add(bs).add(b).intoArray(dst, e0 + c);
                 if (count > 1) bd.fma(two, df).add(b).intoArray(dst, e1 + c);
                 if (count > 2) bs.fma(four, s).add(b).intoArray(dst, e2 + c);
-                if (count > 3) bd.fma(eight, df.add(m5)).add(b).intoArray(dst, e3 + c);
+                if (count > 3) bd.fma(eight, five ? df : df.add(m5)).add(b).intoArray(dst, e3 + c);
+                if (count > 4) bs.fma(sixteen, s.add(m5)).add(b).intoArray(dst, e4 + c);
             }
         }
     }

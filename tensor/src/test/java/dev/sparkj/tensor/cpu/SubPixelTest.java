@@ -110,14 +110,21 @@ class SubPixelTest {
         String old = System.getProperty("sparkj.conv.winograd");
         try {
             System.clearProperty("sparkj.conv.winograd");
-            // SparK's decoder at batch 16: on at 28->56 x 192, 56->112 x 96 and 112->224 x 48 only
-            int[][] on = {{28, 192, 1}, {56, 96, 1}, {7, 768, 0}, {14, 384, 0}, {112, 48, 1}, {112, 16, 0}};
+            // SparK's decoder at batch 16: on from 14->28 x 384 on, off at 7->14 x 768 and with few channels
+            int[][] on = {{28, 192, 1}, {56, 96, 1}, {7, 768, 0}, {14, 384, 1}, {112, 48, 1}, {112, 16, 0}};
             for (int[] s : on) {
                 int h = s[0], c = s[1];
                 ConvGeometry g = ConvGeometry.of(new int[]{16, c, 2 * h, 2 * h}, new int[]{c, c, 4, 4},
                         new int[]{16, c, h, h}, SPEC);
                 assertTrue(SubPixel.pays(g) == (s[2] == 1), h + " " + c);
                 assertTrue(SubPixel.paysWeightGradient(g) == (s[2] == 1), h + " " + c);
+            }
+            // and at batch 8 (ConvNeXt-S's benchmark): on at 28->56 x 192, off at 14->28 x 384
+            for (int[] s : new int[][]{{28, 192, 1}, {14, 384, 0}}) {
+                int h = s[0], c = s[1];
+                ConvGeometry g = ConvGeometry.of(new int[]{8, c, 2 * h, 2 * h}, new int[]{c, c, 4, 4},
+                        new int[]{8, c, h, h}, SPEC);
+                assertTrue(SubPixel.pays(g) == (s[2] == 1), "batch 8: " + h + " " + c);
             }
         } finally {
             if (old == null) System.clearProperty("sparkj.conv.winograd");

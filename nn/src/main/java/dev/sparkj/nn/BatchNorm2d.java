@@ -1,6 +1,7 @@
 package dev.sparkj.nn;
 
 import dev.sparkj.autograd.Variable;
+import dev.sparkj.sparse.DenseMap;
 import dev.sparkj.sparse.FeatureMap;
 import dev.sparkj.sparse.SparseMap;
 import dev.sparkj.sparse.SparseOps;
@@ -55,7 +56,10 @@ public final class BatchNorm2d extends Module implements ImageLayer {
 
     /** {@code [N, C, H, W] -> [N, C, H, W]} (any tensor with channel axis 1). */
     @Override
-    public Variable forward(Variable x) {
+    public Variable forward(Variable x) { return forward(x, BatchNormOps.Activation.NONE); }
+
+    /** This layer followed by {@code act}, in one op (see {@link BatchNormOps}): the same values as the two layers in turn. */
+    public Variable forward(Variable x, BatchNormOps.Activation act) {
         if (x.shape(1) != channels)
             throw new IllegalArgumentException(describe() + ": input has " + x.shape(1) + " channels, expected " + channels);
         if (isTraining()) {
@@ -64,10 +68,25 @@ public final class BatchNorm2d extends Module implements ImageLayer {
             if (s.count() < 2) throw new IllegalArgumentException(describe() + ": training needs more than 1 value per channel");
             double[] mean = s.mean(), var = s.variance(0);
             updateRunning(mean, s.variance(1));
-            return BatchNormOps.normalize(x, weight(), bias(), mean, invStd(var), s.count(), true, reducer);
+            return BatchNormOps.normalize(x, weight(), bias(), mean, invStd(var), s.count(), true, reducer, act);
         }
         double[] mean = buffer("running_mean").toDoubleArray(), var = buffer("running_var").toDoubleArray();
-        return BatchNormOps.normalize(x, weight(), bias(), mean, invStd(var), 0, false, null);
+        return BatchNormOps.normalize(x, weight(), bias(), mean, invStd(var), 0, false, null, act);
+    }
+
+    /**
+     * This layer, then {@code next}, on either kind of feature map: a {@link ReLU} or {@link ReLU6} runs inside
+     * the normalisation's op ({@link #forward(Variable, BatchNormOps.Activation)}; on a sparse map, on its visible
+     * rows, where it keeps masked positions zero as the separate layer would), any other layer after it.
+     */
+    public FeatureMap forwardThen(FeatureMap x, ImageLayer next) {
+        BatchNormOps.Activation act = next instanceof ReLU ? BatchNormOps.Activation.RELU
+                : next instanceof ReLU6 ? BatchNormOps.Activation.RELU6 : null;
+        if (act == null) return next.forward(forward(x));
+        return switch (x) {
+            case DenseMap d -> new DenseMap(forward(d.value(), act));
+            case SparseMap sp -> SparseOps.onVisibleRows(sp, v -> forward(v, act));
+        };
     }
 
     /**

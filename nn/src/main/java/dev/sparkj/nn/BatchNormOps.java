@@ -10,6 +10,7 @@ import dev.sparkj.tensor.cpu.Lanes;
 import dev.sparkj.tensor.cpu.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,9 +28,36 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code gx = a·(gy - Σgy/n - x̂·gγ/n)}, computed as {@code gy·a + (x-mean)·p + q}. Products are taken
  * with the centred input: forming {@code Σgy·x - mean·Σgy} in float cancels badly when |mean| ≫ std.
  * With running statistics the statistics are constants: {@code gx = gy·a}.
+ *
+ * <p>An activation that follows the normalisation (ReLU, ReLU6: {@link Activation}) can run inside the same op:
+ * the forward pass applies it to each value as it stores it, and the backward pass gates gy with the
+ * activation's derivative, recomputing {@code z = (x - mean)·a + β} from the saved x with the forward's float
+ * operations (so the gate is the one the separate activation would apply), before the sums and the input
+ * gradient. That saves the activation's own passes over memory (read z, write y; read gy and y, write the
+ * gated gradient) and one activation-sized tensor each way. Outputs and gradients are bit-identical to the
+ * normalisation followed by {@code F.relu} / {@code F.relu6}.
  */
 public final class BatchNormOps {
     private BatchNormOps() {}
+
+    /** The activation applied after the normalisation, in the same op. */
+    public enum Activation {
+        /** None: the normalisation alone. */
+        NONE,
+        /** {@code max(z, 0)}; the gradient passes where {@code z > 0}. */
+        RELU,
+        /** {@code min(max(z, 0), 6)}; the gradient passes where {@code 0 < z < 6}. */
+        RELU6;
+
+        /** The activation as a separate op (the composed path). */
+        Variable apply(Variable z) {
+            return switch (this) {
+                case NONE -> z;
+                case RELU -> dev.sparkj.autograd.F.relu(z);
+                case RELU6 -> dev.sparkj.autograd.F.relu6(z);
+            };
+        }
+    }
 
     /** Every axis except 1. */
     static int[] nonChannelAxes(int rank) {
@@ -61,6 +89,15 @@ public final class BatchNormOps {
      */
     public static Variable normalize(Variable x, Variable gamma, Variable beta, double[] mean, double[] invstd,
                                      long count, boolean batchStats, BatchNorm2d.StatsReducer reducer) {
+        return normalize(x, gamma, beta, mean, invstd, count, batchStats, reducer, Activation.NONE);
+    }
+
+    /**
+     * {@link #normalize} followed by {@code act}, in one op where x's layout takes the one-pass kernels (else the
+     * normalisation, then the activation as its own op).
+     */
+    public static Variable normalize(Variable x, Variable gamma, Variable beta, double[] mean, double[] invstd,
+                                     long count, boolean batchStats, BatchNorm2d.StatsReducer reducer, Activation act) {
         Tensor xd = x.data();
         int c = xd.shape(1);
         if (mean.length != c || invstd.length != c || gamma.data().numel() != c || beta.data().numel() != c)
@@ -70,7 +107,9 @@ public final class BatchNormOps {
         for (int i = 0; i < c; i++) a[i] = g[i] * invstd[i];
         // Fast path (dense F32 heap layouts): y in one pass, and x itself saved for backward, where x - mean is
         // recomputed (the same float operation) instead of keeping a centred copy.
-        Tensor yFused = Fused.scale(xd, mean, a, bt);
+        Tensor yFused = Fused.scale(xd, mean, a, bt, act);
+        if (yFused == null && act != Activation.NONE)
+            return act.apply(normalize(x, gamma, beta, mean, invstd, count, batchStats, reducer, Activation.NONE));
         boolean fused = yFused != null;
         Tensor saved = fused ? xd : xd.sub(channelVector(mean, xd));            // x, or x - mean
         Tensor y = fused ? yFused : saved.mul(channelVector(a, xd)).add(channelVector(bt, xd));
@@ -78,10 +117,13 @@ public final class BatchNormOps {
         double[] invC = invstd.clone(), meanC = mean.clone();
         DType gt = gamma.dtype(), bt2 = beta.dtype();
         Backend gb = gamma.data().backend(), bb = beta.data().backend();
-        return Node.record(batchStats ? "batchNorm" : "batchNormEval", new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
+        String name = (batchStats ? "batchNorm" : "batchNormEval") + (act == Activation.NONE ? "" : "+" + act.name().toLowerCase());
+        return Node.record(name, new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
                 (node, gy) -> {
                     Tensor xs = node.saved(0);
-                    double[][] sums = fused ? Fused.sums(gy, xs, meanC) : null;
+                    double[][] sums = fused ? Fused.sums(gy, xs, meanC, a, bt, act) : null;
+                    // gy through the activation's derivative, where the kernels below do not gate it themselves
+                    if (act != Activation.NONE && (sums == null || !batchStats)) gy = Fused.gate(gy, xs, meanC, a, bt, act);
                     Tensor xc = sums != null ? null : fused ? xs.sub(channelVector(meanC, xs)) : xs;   // x - mean
                     double[] sg = sums != null ? sums[0] : gy.sum(axes, false).toDoubleArray();                // Σgy
                     double[] sgxc = sums != null ? sums[1] : gy.mul(xc).sum(axes, false).toDoubleArray();      // Σgy·(x - mean)
@@ -105,7 +147,7 @@ public final class BatchNormOps {
                                 q[i] = -a[i] * rsg[i] / count;
                             }
                             // Fused.gradInput takes exactly the layout pairs Fused.sums takes
-                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q)
+                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q, bt, act)
                                     : gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
                         }
                     }
@@ -171,6 +213,34 @@ public final class BatchNormOps {
             float[] f = new float[v.length];
             for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
             return f;
+        }
+
+        /** act of one value, as the activation's vector kernel computes it (NaN kept). */
+        static float activate(float z, Activation act) {
+            return switch (act) {
+                case NONE -> z;
+                case RELU -> z <= 0f ? 0f : z;
+                case RELU6 -> Math.min(Math.max(z, 0f), 6f);
+            };
+        }
+
+        /** g where act lets the gradient through at z ({@code z > 0}, and {@code z < 6} for ReLU6), else +0. */
+        static float gate(float g, float z, Activation act) {
+            return switch (act) {
+                case NONE -> g;
+                case RELU -> z > 0f ? g : 0f;
+                case RELU6 -> z > 0f && z < 6f ? g : 0f;
+            };
+        }
+
+        /**
+         * gy gated by act's derivative at {@code z = (x - mean)·a + b}, with z formed by the tensor ops the composed
+         * forward uses ({@code (x - mean)·a + b}, the same float operations as the one-pass kernels): for the layouts
+         * and modes the one-pass backward kernels do not gate themselves.
+         */
+        static Tensor gate(Tensor gy, Tensor x, double[] mean, double[] a, double[] b, Activation act) {
+            Tensor z = x.sub(channelVector(mean, x)).mul(channelVector(a, x)).add(channelVector(b, x));
+            return gy.apply(act == Activation.RELU ? dev.sparkj.tensor.BinaryOp.RELU_GRAD : dev.sparkj.tensor.BinaryOp.RELU6_GRAD, z);
         }
 
         private static DoubleVector widen(float[] a, int i) {
@@ -290,25 +360,29 @@ public final class BatchNormOps {
             return new BatchStats(sum, m2, n);
         }
 
-        /** {@code y = (x - mean)·a + b} per channel, or null for other layouts. */
-        static Tensor scale(Tensor x, double[] mean, double[] a, double[] b) {
+        /** {@code y = act((x - mean)·a + b)} per channel, or null for other layouts. */
+        static Tensor scale(Tensor x, double[] mean, double[] a, double[] b, Activation act) {
             Layout l = layout(x);
             if (l == null) return null;
             float[] xa = l.a(), mf = floats(mean), af = floats(a), bf = floats(b);
             int xo = l.off();
             Tensor yT = x.emptyLike(); // same shape and memory order, dense from 0
             float[] y = arrayOf(yT);
+            final boolean relu = act == Activation.RELU, relu6 = act == Activation.RELU6;
             if (l.rows()) {
                 int c = l.c();
                 int vb = F.loopBound(c);
                 forRows(l, (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
                         int base = r * c, ch = 0;
-                        for (; ch < vb; ch += FL)
-                            FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
-                                    .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch))
-                                    .intoArray(y, base + ch);
-                        for (; ch < c; ch++) y[base + ch] = (xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch];
+                        for (; ch < vb; ch += FL) {
+                            FloatVector z = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch))
+                                    .mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch));
+                            if (relu) z = z.blend(0f, z.compare(VectorOperators.LE, 0f));
+                            else if (relu6) z = z.max(0f).min(6f);
+                            z.intoArray(y, base + ch);
+                        }
+                        for (; ch < c; ch++) y[base + ch] = activate((xa[xo + base + ch] - mf[ch]) * af[ch] + bf[ch], act);
                     }
                 });
             } else {
@@ -316,20 +390,29 @@ public final class BatchNormOps {
                     float m = mf[ch], s = af[ch], t = bf[ch];
                     FloatVector mv = FloatVector.broadcast(F, m), sv = FloatVector.broadcast(F, s), tv = FloatVector.broadcast(F, t);
                     int i = from;
-                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL)
-                        FloatVector.fromArray(F, xa, xo + i).sub(mv).mul(sv).add(tv).intoArray(y, i);
-                    for (; i < to; i++) y[i] = (xa[xo + i] - m) * s + t;
+                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL) {
+                        FloatVector z = FloatVector.fromArray(F, xa, xo + i).sub(mv).mul(sv).add(tv);
+                        if (relu) z = z.blend(0f, z.compare(VectorOperators.LE, 0f));
+                        else if (relu6) z = z.max(0f).min(6f);
+                        z.intoArray(y, i);
+                    }
+                    for (; i < to; i++) y[i] = activate((xa[xo + i] - m) * s + t, act);
                 });
             }
             return yT;
         }
 
-        /** {@code gy·a + (x - mean)·p + q} per channel (in that order), or null unless gy and x share a supported layout. */
-        static Tensor gradInput(Tensor gy, double[] a, Tensor x, double[] mean, double[] p, double[] q) {
+        /**
+         * {@code gz·a + (x - mean)·p + q} per channel (in that order), gz being gy gated by act's derivative at
+         * {@code z = (x - mean)·a + b} (gy itself for {@link Activation#NONE}), or null unless gy and x share a
+         * supported layout.
+         */
+        static Tensor gradInput(Tensor gy, double[] a, Tensor x, double[] mean, double[] p, double[] q, double[] b, Activation act) {
             Layout[] lp = pair(gy, x);
             if (lp == null) return null;
             Layout lg = lp[0];
-            float[] ga = lg.a(), xa = lp[1].a(), af = floats(a), mf = floats(mean), pf = floats(p), qf = floats(q);
+            float[] ga = lg.a(), xa = lp[1].a(), af = floats(a), mf = floats(mean), pf = floats(p), qf = floats(q), bf = floats(b);
+            final boolean gated = act != Activation.NONE, six = act == Activation.RELU6;
             int go = lg.off(), xo = lp[1].off();
             Tensor gxT = gy.emptyLike();
             float[] gx = arrayOf(gxT);
@@ -341,24 +424,42 @@ public final class BatchNormOps {
                         int base = r * c, ch = 0;
                         for (; ch < vb; ch += FL) {
                             FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
-                            FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
-                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                            FloatVector av = FloatVector.fromArray(F, af, ch), g = FloatVector.fromArray(F, ga, go + base + ch);
+                            if (gated) {
+                                FloatVector z = d.mul(av).add(FloatVector.fromArray(F, bf, ch));
+                                VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
+                                if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
+                                g = FloatVector.zero(F).blend(g, on);
+                            }
+                            g.mul(av).add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
                                     .intoArray(gx, base + ch);
                         }
-                        for (; ch < c; ch++)
-                            gx[base + ch] = ga[go + base + ch] * af[ch] + (xa[xo + base + ch] - mf[ch]) * pf[ch] + qf[ch];
+                        for (; ch < c; ch++) {
+                            float d = xa[xo + base + ch] - mf[ch];
+                            gx[base + ch] = gate(ga[go + base + ch], d * af[ch] + bf[ch], act) * af[ch] + d * pf[ch] + qf[ch];
+                        }
                     }
                 });
             } else {
                 forRuns(lg, (from, to, ch) -> {
-                    float s = af[ch], m = mf[ch], u = pf[ch], v = qf[ch];
+                    float s = af[ch], m = mf[ch], u = pf[ch], v = qf[ch], t = bf[ch];
                     FloatVector sv = FloatVector.broadcast(F, s), mv = FloatVector.broadcast(F, m);
-                    FloatVector uv = FloatVector.broadcast(F, u), vv = FloatVector.broadcast(F, v);
+                    FloatVector uv = FloatVector.broadcast(F, u), vv = FloatVector.broadcast(F, v), tv = FloatVector.broadcast(F, t);
                     int i = from;
-                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL)
-                        FloatVector.fromArray(F, ga, go + i).mul(sv).add(FloatVector.fromArray(F, xa, xo + i).sub(mv).mul(uv))
-                                .add(vv).intoArray(gx, i);
-                    for (; i < to; i++) gx[i] = ga[go + i] * s + (xa[xo + i] - m) * u + v;
+                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL) {
+                        FloatVector d = FloatVector.fromArray(F, xa, xo + i).sub(mv), g = FloatVector.fromArray(F, ga, go + i);
+                        if (gated) {
+                            FloatVector z = d.mul(sv).add(tv);
+                            VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
+                            if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
+                            g = FloatVector.zero(F).blend(g, on);
+                        }
+                        g.mul(sv).add(d.mul(uv)).add(vv).intoArray(gx, i);
+                    }
+                    for (; i < to; i++) {
+                        float d = xa[xo + i] - m;
+                        gx[i] = gate(ga[go + i], d * s + t, act) * s + d * u + v;
+                    }
                 });
             }
             return gxT;
@@ -370,11 +471,12 @@ public final class BatchNormOps {
          * partial sums are then added in block order; planes channel by channel (image after image). Null unless
          * gy and x share a supported layout.
          */
-        static double[][] sums(Tensor gy, Tensor x, double[] mean) {
+        static double[][] sums(Tensor gy, Tensor x, double[] mean, double[] a, double[] b, Activation act) {
             Layout[] lp = pair(gy, x);
             if (lp == null) return null;
             Layout lg = lp[0];
-            float[] ga = lg.a(), xa = lp[1].a(), mf = floats(mean);
+            float[] ga = lg.a(), xa = lp[1].a(), mf = floats(mean), af = floats(a), bf = floats(b);
+            final boolean gated = act != Activation.NONE, six = act == Activation.RELU6;
             int go = lg.off(), xo = lp[1].off(), c = lg.c();
             double[] sg = new double[c], sgx = new double[c];
             if (lg.rows()) {
@@ -386,15 +488,23 @@ public final class BatchNormOps {
                         int base = r * c, ch = 0;
                         for (; ch < vb; ch += DL) {
                             FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
-                            DoubleVector g = widen(ga, go + base + ch);
+                            FloatVector gf = FloatVector.fromArray(FH, ga, go + base + ch);
+                            if (gated) {
+                                FloatVector z = xf.mul(FloatVector.fromArray(FH, af, ch)).add(FloatVector.fromArray(FH, bf, ch));
+                                VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
+                                if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
+                                gf = FloatVector.zero(FH).blend(gf, on);
+                            }
+                            DoubleVector g = (DoubleVector) gf.convertShape(VectorOperators.F2D, D, 0);
                             DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
                             DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
                             DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);
                         }
                         for (; ch < c; ch++) {
-                            double g = ga[go + base + ch];
+                            float d = xa[xo + base + ch] - mf[ch];
+                            double g = gate(ga[go + base + ch], d * af[ch] + bf[ch], act);
                             part[p1 + ch] += g;
-                            part[p2 + ch] += g * (xa[xo + base + ch] - mf[ch]);
+                            part[p2 + ch] += g * d;
                         }
                     }
                 });
@@ -408,21 +518,30 @@ public final class BatchNormOps {
                 Parallel.forRange(c, 1, (lo, hi) -> {
                     for (int ch = lo; ch < hi; ch++) {
                         FloatVector mv = FloatVector.broadcast(FH, mf[ch]);
+                        FloatVector sv = FloatVector.broadcast(FH, af[ch]), tv = FloatVector.broadcast(FH, bf[ch]);
                         DoubleVector a1 = DoubleVector.zero(D), a2 = a1;
                         double s1 = 0, s2 = 0;
                         for (int img = 0; img < images; img++) {
                             int base = (img * c + ch) * inner, i = 0;
                             for (; i < vb; i += DL) {
-                                DoubleVector g = widen(ga, go + base + i);
-                                DoubleVector d = (DoubleVector) FloatVector.fromArray(FH, xa, xo + base + i).sub(mv)
-                                        .convertShape(VectorOperators.F2D, D, 0);
+                                FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + i).sub(mv);
+                                FloatVector gf = FloatVector.fromArray(FH, ga, go + base + i);
+                                if (gated) {
+                                    FloatVector z = xf.mul(sv).add(tv);
+                                    VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
+                                    if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
+                                    gf = FloatVector.zero(FH).blend(gf, on);
+                                }
+                                DoubleVector g = (DoubleVector) gf.convertShape(VectorOperators.F2D, D, 0);
+                                DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
                                 a1 = a1.add(g);
                                 a2 = a2.add(g.mul(d));
                             }
                             for (; i < inner; i++) {
-                                double g = ga[go + base + i];
+                                float d = xa[xo + base + i] - mf[ch];
+                                double g = gate(ga[go + base + i], d * af[ch] + bf[ch], act);
                                 s1 += g;
-                                s2 += g * (xa[xo + base + i] - mf[ch]);
+                                s2 += g * d;
                             }
                         }
                         sg[ch] = Lanes.sum(a1) + s1;

@@ -32,16 +32,39 @@ public final class Sequential extends Module implements ImageLayer {
 
     public int size() { return layers.size(); }
 
+    /** Each layer in turn, a {@link BatchNorm2d} and a ReLU or ReLU6 after it as one op (see {@link #fusedActivation}). */
     @Override
     public Variable forward(Variable x) {
-        for (Module m : layers) x = ((Layer) m).forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            BatchNormOps.Activation act = fusedActivation(i);
+            x = act == null ? ((Layer) layers.get(i)).forward(x) : ((BatchNorm2d) layers.get(i++)).forward(x, act);
+        }
         return x;
     }
 
+    /**
+     * The activation to run inside layer i's op when layer i is a {@link BatchNorm2d} and layer i + 1 a {@link ReLU}
+     * or {@link ReLU6} (the values are the same as the two layers in turn), else null.
+     */
+    private BatchNormOps.Activation fusedActivation(int i) {
+        if (!(layers.get(i) instanceof BatchNorm2d) || i + 1 >= layers.size()) return null;
+        Module next = layers.get(i + 1);
+        return next instanceof ReLU ? BatchNormOps.Activation.RELU : next instanceof ReLU6 ? BatchNormOps.Activation.RELU6 : null;
+    }
+
+    /**
+     * Each layer in turn; a {@link BatchNorm2d} followed by a {@link ReLU} or {@link ReLU6} runs as one op
+     * ({@link BatchNorm2d#forwardThen}), with the same values.
+     */
     @Override
     public FeatureMap forward(FeatureMap x) {
-        for (Module m : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
             if (!(m instanceof ImageLayer il)) throw new IllegalArgumentException(m.describe() + " is not an image layer");
+            if (m instanceof BatchNorm2d bn && fusedActivation(i) != null) {
+                x = bn.forwardThen(x, (ImageLayer) layers.get(++i));
+                continue;
+            }
             x = il.forward(x);
         }
         return x;

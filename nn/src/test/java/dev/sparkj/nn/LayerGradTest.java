@@ -89,6 +89,74 @@ class LayerGradTest {
     }
 
     @Test
+    void batchNormWithActivationInOneOpGivesTheBitsOfTheTwoLayers() {
+        // BN followed by ReLU / ReLU6 as one op against BN and then the activation's own op: output and every
+        // gradient equal bit for bit, for the one-pass layouts (NCHW planes, channels-last rows, packed rows),
+        // the composed fallback (a strided view), training and evaluation. Weights up to 5 put z on both sides
+        // of 0 and 6.
+        Rng r = new Rng(34);
+        int c = 13; // one whole vector of channels and a tail on AVX2 and AVX-512 alike
+        Tensor x = r.normal(0, 1, 3, c, 6, 7).mul(2).add(0.5), gy = r.normal(0, 1, 3, c, 6, 7);
+        Tensor wide = r.normal(0, 1, 3, c, 6, 14);
+        wide.slice(3, 0, 14, 2).copyFrom(x);
+        Tensor rows = r.normal(0, 1, 37, c).mul(2), gyRows = r.normal(0, 1, 37, c);
+        Tensor[] inputs = {x.contiguous(), x.toChannelsLast(), wide.slice(3, 0, 14, 2), rows};
+        Tensor[] grads = {gy, gy.toChannelsLast(), gy, gyRows};
+        float[] w = new float[c], b = new float[c], rm = new float[c], rv = new float[c];
+        for (int i = 0; i < c; i++) {
+            w[i] = (i % 2 == 0 ? 1 : -1) * (1.5f + i % 4);
+            b[i] = 0.5f * (i % 3) - 0.5f;
+            rm[i] = 0.1f * i;
+            rv[i] = 2f + i % 5;
+        }
+        java.util.Map<String, Tensor> state = java.util.Map.of("weight", Tensor.of(w, c), "bias", Tensor.of(b, c),
+                "running_mean", Tensor.of(rm, c), "running_var", Tensor.of(rv, c));
+        int passed = 0, blocked = 0;
+        for (BatchNormOps.Activation act : new BatchNormOps.Activation[]{BatchNormOps.Activation.RELU, BatchNormOps.Activation.RELU6})
+            for (boolean training : new boolean[]{true, false})
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor[][] res = new Tensor[2][];
+                    for (int fused = 0; fused < 2; fused++) {
+                        BatchNorm2d bn = new BatchNorm2d(c);
+                        bn.loadStateDict(state, false);
+                        if (training) bn.train();
+                        else bn.eval();
+                        Variable in = Variable.param(inputs[i]);
+                        Variable y = fused == 1 ? bn.forward(in, act) : act.apply(bn.forward(in));
+                        y.backward(grads[i]);
+                        res[fused] = new Tensor[]{y.data(), in.grad(), bn.weight().grad(), bn.bias().grad(),
+                                bn.namedBuffers().get("running_mean"), bn.namedBuffers().get("running_var")};
+                    }
+                    String what = act + (training ? " training" : " eval") + " layout " + i;
+                    for (int k = 0; k < res[0].length; k++)
+                        assertArrayEquals(res[0][k].toFloatArray(), res[1][k].toFloatArray(), what + " output " + k);
+                    float[] out = res[1][0].toFloatArray(), gin = res[1][1].toFloatArray(), g = grads[i].toFloatArray();
+                    for (int j = 0; j < out.length; j++) {
+                        if (out[j] <= 0f || (act == BatchNormOps.Activation.RELU6 && out[j] >= 6f)) blocked++;
+                        else passed++;
+                    }
+                    assertTrue(gin.length == g.length, what);
+                }
+        // both sides of the gate were exercised, and the top of ReLU6 too
+        assertTrue(passed > 1000 && blocked > 1000, passed + " passed, " + blocked + " blocked");
+    }
+
+    @Test
+    void sequentialRunsBatchNormAndActivationAsOneOp() {
+        Rng r = new Rng(35);
+        Sequential seq = new Sequential(new Conv2d(3, 4, 3, 1, 1, false, new Rng(36)), new BatchNorm2d(4), new ReLU6());
+        seq.train();
+        Tensor x = r.normal(0, 1, 2, 3, 5, 5).mul(3);
+        Variable in = Variable.param(x);
+        Variable y = seq.forward(in);
+        assertEquals("batchNorm+relu6", y.gradFn().name());
+        Variable in2 = Variable.param(x);
+        Variable y2 = F.relu6(((BatchNorm2d) seq.get(1)).forward(((Conv2d) seq.get(0)).forward(in2)));
+        assertArrayEquals(y2.data().toFloatArray(), y.data().toFloatArray());
+        assertEquals(java.util.Set.of("0.weight", "1.weight", "1.bias"), seq.namedParameters().keySet());
+    }
+
+    @Test
     void layerNormRowKernelAgreesWithComposedOps() {
         // float32 channels-last and row-major takes the one-pass row kernel, a strided view the composed tensor
         // ops: same output and gradients (43 channels: whole vectors and a tail; an offset mean tests the centring)

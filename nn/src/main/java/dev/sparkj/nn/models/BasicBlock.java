@@ -39,7 +39,7 @@ public final class BasicBlock extends ResNetBlock {
     @Override
     public FeatureMap forward(FeatureMap x) {
         FeatureMap shortcut = x;
-        FeatureMap y = act1.forward(bn1.forward(conv1.forward(x)));
+        FeatureMap y = bn1.forwardThen(conv1.forward(x), act1);
         y = bn2.forward(conv2.forward(y));
         if (dropPath != null) y = dropPath.forward(y);
         if (downsample != null) shortcut = downsample.forward(shortcut);

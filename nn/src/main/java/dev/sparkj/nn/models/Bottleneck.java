@@ -43,8 +43,8 @@ public final class Bottleneck extends ResNetBlock {
     @Override
     public FeatureMap forward(FeatureMap x) {
         FeatureMap shortcut = x;
-        FeatureMap y = act1.forward(bn1.forward(conv1.forward(x)));
-        y = act2.forward(bn2.forward(conv2.forward(y)));
+        FeatureMap y = bn1.forwardThen(conv1.forward(x), act1);
+        y = bn2.forwardThen(conv2.forward(y), act2);
         y = bn3.forward(conv3.forward(y));
         if (dropPath != null) y = dropPath.forward(y);
         if (downsample != null) shortcut = downsample.forward(shortcut);

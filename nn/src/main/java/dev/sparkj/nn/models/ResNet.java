@@ -95,7 +95,7 @@ public final class ResNet extends Module implements HierarchicalEncoder, Classif
 
     /** The stem: conv1 → bn1 → act1 → maxpool (stride 4). */
     public FeatureMap stem(FeatureMap x) {
-        return maxpool.forward(act1.forward(bn1.forward(conv1.forward(x))));
+        return maxpool.forward(bn1.forwardThen(conv1.forward(x), act1));
     }
 
     /** layer1..layer4 outputs (strides 4, 8, 16, 32). */

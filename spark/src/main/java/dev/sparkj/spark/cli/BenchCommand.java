@@ -23,7 +23,7 @@ import java.util.Set;
 /**
  * {@code sparkj bench pretrain}: times SparK pre-training steps (forward, backward, LAMB) of a model on
  * random data, as the reference's timing script does, and prints the median step, images per second,
- * achieved GFLOP/s and peak resident memory — one JSON line at the end for machines.
+ * achieved GFLOP/s, the collector's pauses and peak resident memory — one JSON line at the end for machines.
  */
 final class BenchCommand {
     private BenchCommand() {}
@@ -54,12 +54,13 @@ final class BenchCommand {
                 model, size, batch, mode, Parallel.threads(), m.numParameters() / 1e6);
 
         double[] step = new double[steps], fwd = new double[steps], bwd = new double[steps], upd = new double[steps];
+        double[] gc = new double[steps];
         long flops = 0;
         for (int i = -warmup; i < steps; i++) {
             if (i == 0) OpProfile.start();
             Tensor active = m.sampleMask(batch, rng);
             OpProfile.restartClock();
-            long f0 = FlopCounter.total();
+            long f0 = FlopCounter.total(), g0 = gcPauseMillis();
             long t0 = System.nanoTime();
             Variable loss = m.forward(x, active).loss();
             long t1 = System.nanoTime();
@@ -68,26 +69,41 @@ final class BenchCommand {
             long t2 = System.nanoTime();
             opt.step();
             long t3 = System.nanoTime();
+            double pauses = (gcPauseMillis() - g0) / 1e3;
             double l = loss.data().item();
             if (i >= 0) {
                 fwd[i] = (t1 - t0) / 1e9; bwd[i] = (t2 - t1) / 1e9; upd[i] = (t3 - t2) / 1e9; step[i] = (t3 - t0) / 1e9;
+                gc[i] = pauses;
                 flops += FlopCounter.total() - f0;
             }
-            System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f) loss %.4f%n",
-                    i < 0 ? "warm-up" : "step", i < 0 ? i + warmup + 1 : i + 1, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, l);
+            System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f; collector pauses %.3f) loss %.4f%n",
+                    i < 0 ? "warm-up" : "step", i < 0 ? i + warmup + 1 : i + 1, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+                    pauses, l);
         }
         if (OpProfile.ON) System.err.print(OpProfile.report());
         double med = median(step);
         double gflops = flops / 1e9 / Arrays.stream(step).sum();
         long rss = peakRssBytes();
-        System.out.printf(Locale.ROOT, "%s bs=%d size=%d threads=%d step_median_s=%.3f img_per_s=%.2f forward_median_s=%.3f backward_median_s=%.3f lamb_median_s=%.3f gemm_gflops=%.1f peak_rss_mb=%d%n",
-                model, batch, size, Parallel.threads(), med, batch / med, median(fwd), median(bwd), median(upd), gflops, rss >> 20);
+        System.out.printf(Locale.ROOT, "%s bs=%d size=%d threads=%d step_median_s=%.3f img_per_s=%.2f forward_median_s=%.3f backward_median_s=%.3f lamb_median_s=%.3f gc_pause_median_s=%.3f gemm_gflops=%.1f peak_rss_mb=%d%n",
+                model, batch, size, Parallel.threads(), med, batch / med, median(fwd), median(bwd), median(upd), median(gc), gflops, rss >> 20);
         System.out.printf(Locale.ROOT, "{\"bench\":\"pretrain\",\"model\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"input_size\":%d,\"threads\":%d,\"steps\":%d,"
                         + "\"step_median_s\":%.4f,\"forward_median_s\":%.4f,\"backward_median_s\":%.4f,\"lamb_median_s\":%.4f,\"img_per_s\":%.3f,"
-                        + "\"gemm_gflop_per_step\":%.2f,\"gemm_gflops\":%.2f,\"peak_rss_bytes\":%d}%n",
+                        + "\"gc_pause_median_s\":%.4f,\"gemm_gflop_per_step\":%.2f,\"gemm_gflops\":%.2f,\"peak_rss_bytes\":%d}%n",
                 model, mode, batch, size, Parallel.threads(), steps, med, median(fwd), median(bwd), median(upd), batch / med,
-                flops / 1e9 / steps, gflops, rss);
+                median(gc), flops / 1e9 / steps, gflops, rss);
         return 0;
+    }
+
+    /**
+     * Milliseconds the collectors have spent in pauses so far: the sum over the JVM's collector beans (with G1:
+     * young and mixed pauses, full collections, and the remark and cleanup pauses of concurrent cycles; the
+     * concurrent marking itself runs beside the application and is not counted).
+     */
+    static long gcPauseMillis() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
+            ms += Math.max(0, b.getCollectionTime());
+        return ms;
     }
 
     private static double median(double[] v) {

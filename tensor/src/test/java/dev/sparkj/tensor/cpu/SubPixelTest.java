@@ -11,11 +11,12 @@ import dev.sparkj.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SubPixel} (4x4 stride-2 padding-1 convolutions as Winograd 3x3 on the space-to-depth input) against the
- * double-precision reference backend: forward, input gradient (the ConvTranspose forward) and weight gradient,
- * odd channel counts, outputs of 1, 2, 3 and 7 pixels a side (inputs twice that), batch 1 to 3. Tolerance as in
- * {@link WinogradTest}: {@code max |err| <= 2e-6 sqrt(9K) max |ref|}, K the equivalent 3x3 convolution's summed
- * channels (4C forward, O for the input gradient), and {@code 2e-6 sqrt(P)} (P = N h w) for the weight gradient.
+ * {@link SubPixel} (4x4 stride-2 padding-1 convolutions as Winograd F(5x5, 2x2) on the padded space-to-depth
+ * input) against the double-precision reference backend: forward, input gradient (the ConvTranspose forward) and
+ * weight gradient, odd channel counts, outputs of 1, 2, 3 and 7 pixels a side (inputs twice that), batch 1 to 3;
+ * edge tiles on every side. Tolerance as in {@link WinogradTest}, with the bounds the 3x3 form had (the new form
+ * sums fewer terms): {@code max |err| <= 2e-6 sqrt(9K) max |ref|}, K = 4C forward and O for the input gradient,
+ * and {@code 2e-6 sqrt(P)} (P = N h w) for the weight gradient.
  */
 class SubPixelTest {
     private static final Backend REF = Backends.reference();

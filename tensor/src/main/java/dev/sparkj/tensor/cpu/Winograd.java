@@ -226,10 +226,12 @@ final class Winograd {
      * Whether the weight gradient of g should take this path: {@link #pays}, the switch
      * {@code sparkj.conv.winograd.wgrad} (default on; {@code false} keeps im2col + GEMM, read at each call),
      * and at least {@link #WGRAD_MIN_TILES} tiles (unless forced): the GEMMs {@code dU[xi] += Ghat[xi]^T V[xi]}
-     * sum over tiles, and with few of them they mostly read and write dU (36 C O floats). WinogradBench
-     * (2 cores, decoder shapes, wall clock): 14x14 768 -> 768 ran 0.75x im2col at batch 4 (64 tiles), 0.84x at
-     * batch 8 (128 tiles; 1.3x by CPU time), 1.5-2.0x at batch 16 (256 tiles); 28x28 384 -> 384 at batch 4
-     * (196 tiles) 2.2x. Every other decoder shape has at least 784 tiles at batch 4 and won.
+     * sum over tiles, and with few of them they mostly read and write dU (36 C O floats). Measured again in
+     * session 8 (2 cores, wall clock, best of 5, two rounds; the filter gradient and the products had changed
+     * since the first sweep): 14x14 768 -> 768 ran 2.0-2.2x im2col at batch 8 (128 tiles: 114 and 103 ms against
+     * 212 and 230), 1.25-1.45x at batch 4 (64 tiles: 81 and 101 ms against 117 and 127), and lost at batch 2
+     * (32 tiles: 80 and 97 ms against 61 and 79); 768 -> 384 and 384 -> 384 alike. Larger decoder shapes have
+     * hundreds of tiles and won in every sweep.
      */
     static boolean paysWeightGradient(ConvGeometry g) {
         if ("false".equals(System.getProperty("sparkj.conv.winograd.wgrad")) || !pays(g)) return false;
@@ -239,7 +241,7 @@ final class Winograd {
     }
 
     /** See {@link #paysWeightGradient}. */
-    static final int WGRAD_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.wgradMinTiles", 192);
+    static final int WGRAD_MIN_TILES = Integer.getInteger("sparkj.conv.winograd.wgradMinTiles", 64);
 
     // ------------------------------------------------------------------ entry points
 

@@ -330,9 +330,11 @@ class WinogradTest {
             ConvGeometry huge = ConvGeometry.of(new int[]{1, 2048, 14, 14}, new int[]{2048, 2048, 3, 3}, new int[]{1, 2048, 14, 14}, s1);
             assertFalse(Winograd.pays(huge)); // U would take 36 * 2048^2 floats (600 MB)
             assertTrue(Winograd.paysWeightGradient(big));
-            ConvGeometry fewTiles = ConvGeometry.of(new int[]{4, 768, 14, 14}, new int[]{768, 768, 3, 3}, new int[]{4, 768, 14, 14}, s1);
+            ConvGeometry fewTiles = ConvGeometry.of(new int[]{2, 768, 14, 14}, new int[]{768, 768, 3, 3}, new int[]{2, 768, 14, 14}, s1);
             assertTrue(Winograd.pays(fewTiles));
-            assertFalse(Winograd.paysWeightGradient(fewTiles)); // 64 tiles: the GEMMs mostly move dU
+            assertFalse(Winograd.paysWeightGradient(fewTiles)); // 32 tiles: the GEMMs mostly move dU
+            ConvGeometry batch4 = ConvGeometry.of(new int[]{4, 768, 14, 14}, new int[]{768, 768, 3, 3}, new int[]{4, 768, 14, 14}, s1);
+            assertTrue(Winograd.paysWeightGradient(batch4)); // 64 tiles
             System.setProperty("sparkj.conv.winograd.wgrad", "false");
             assertFalse(Winograd.paysWeightGradient(big));
             System.clearProperty("sparkj.conv.winograd.wgrad");

@@ -164,6 +164,10 @@ public class KernelBench {
                 // stats r1; normalize r1 w1; sums r2; input gradient r2 w1 -> 6 reads, 2 writes
                 return new Work(Bound.MEMORY, 4.0 * 8 * ew, "BN forward + backward (batch stats)");
             }
+            case "batchNormRelu6ForwardBackward" -> {
+                // the same passes; the clamp and the gate ride along
+                return new Work(Bound.MEMORY, 4.0 * 8 * ew, "BN + ReLU6 in one op, forward + backward");
+            }
             case "add" -> {
                 return new Work(Bound.MEMORY, 4.0 * 3 * ew, "add a+b");
             }
@@ -407,6 +411,23 @@ public class KernelBench {
         double[] var = st.variance(0), inv = new double[EW_C];
         for (int c = 0; c < EW_C; c++) inv[c] = 1 / Math.sqrt(var[c] + 1e-5);
         BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null).backward(s.gy);
+        s.gamma.zeroGrad();
+        s.beta.zeroGrad();
+        return xv.grad();
+    }
+
+    /**
+     * The same with ReLU6 after the normalisation in the one op (SparK's decoder: BN -> ReLU6): statistics,
+     * normalize and clamp, then the input gradient through both.
+     */
+    @Benchmark
+    public Tensor batchNormRelu6ForwardBackward(BatchNorm s) {
+        Variable xv = Variable.param(s.x);
+        BatchStats st = BatchStats.of(s.x);
+        double[] var = st.variance(0), inv = new double[EW_C];
+        for (int c = 0; c < EW_C; c++) inv[c] = 1 / Math.sqrt(var[c] + 1e-5);
+        BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null, BatchNormOps.Activation.RELU6)
+                .backward(s.gy);
         s.gamma.zeroGrad();
         s.beta.zeroGrad();
         return xv.grad();

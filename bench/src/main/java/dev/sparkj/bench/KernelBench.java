@@ -406,14 +406,7 @@ public class KernelBench {
     /** Forward and backward of one training-mode BatchNorm: statistics, normalize, then the input gradient. */
     @Benchmark
     public Tensor batchNormForwardBackward(BatchNorm s) {
-        Variable xv = Variable.param(s.x);
-        BatchStats st = BatchStats.of(s.x);
-        double[] var = st.variance(0), inv = new double[EW_C];
-        for (int c = 0; c < EW_C; c++) inv[c] = 1 / Math.sqrt(var[c] + 1e-5);
-        BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null).backward(s.gy);
-        s.gamma.zeroGrad();
-        s.beta.zeroGrad();
-        return xv.grad();
+        return batchNormForwardBackward(s, BatchNormOps.Activation.NONE);
     }
 
     /**
@@ -422,12 +415,15 @@ public class KernelBench {
      */
     @Benchmark
     public Tensor batchNormRelu6ForwardBackward(BatchNorm s) {
+        return batchNormForwardBackward(s, BatchNormOps.Activation.RELU6);
+    }
+
+    private static Tensor batchNormForwardBackward(BatchNorm s, BatchNormOps.Activation act) {
         Variable xv = Variable.param(s.x);
         BatchStats st = BatchStats.of(s.x);
         double[] var = st.variance(0), inv = new double[EW_C];
         for (int c = 0; c < EW_C; c++) inv[c] = 1 / Math.sqrt(var[c] + 1e-5);
-        BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null, BatchNormOps.Activation.RELU6)
-                .backward(s.gy);
+        BatchNormOps.normalize(xv, s.gamma, s.beta, st.mean(), inv, st.count(), true, null, act).backward(s.gy);
         s.gamma.zeroGrad();
         s.beta.zeroGrad();
         return xv.grad();

@@ -80,8 +80,7 @@ public final class BatchNorm2d extends Module implements ImageLayer {
      * rows, where it keeps masked positions zero as the separate layer would), any other layer after it.
      */
     public FeatureMap forwardThen(FeatureMap x, ImageLayer next) {
-        BatchNormOps.Activation act = next instanceof ReLU ? BatchNormOps.Activation.RELU
-                : next instanceof ReLU6 ? BatchNormOps.Activation.RELU6 : null;
+        BatchNormOps.Activation act = BatchNormOps.Activation.of(next);
         if (act == null) return next.forward(forward(x));
         return switch (x) {
             case DenseMap d -> new DenseMap(forward(d.value(), act));

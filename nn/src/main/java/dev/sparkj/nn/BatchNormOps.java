@@ -3,6 +3,7 @@ package dev.sparkj.nn;
 import dev.sparkj.autograd.Node;
 import dev.sparkj.autograd.Variable;
 import dev.sparkj.tensor.Backend;
+import dev.sparkj.tensor.BinaryOp;
 import dev.sparkj.tensor.DType;
 import dev.sparkj.tensor.HeapStorage;
 import dev.sparkj.tensor.Tensor;
@@ -48,6 +49,11 @@ public final class BatchNormOps {
         RELU,
         /** {@code min(max(z, 0), 6)}; the gradient passes where {@code 0 < z < 6}. */
         RELU6;
+
+        /** The activation that layer computes, when it is one that can run inside the normalisation's op, else null. */
+        static Activation of(Object layer) {
+            return layer instanceof ReLU ? RELU : layer instanceof ReLU6 ? RELU6 : null;
+        }
 
         /** The activation as a separate op (the composed path). */
         Variable apply(Variable z) {
@@ -121,9 +127,18 @@ public final class BatchNormOps {
         return Node.record(name, new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
                 (node, gy) -> {
                     Tensor xs = node.saved(0);
-                    double[][] sums = fused ? Fused.sums(gy, xs, meanC, a, bt, act) : null;
-                    // gy through the activation's derivative, where the kernels below do not gate it themselves
-                    if (act != Activation.NONE && (sums == null || !batchStats)) gy = Fused.gate(gy, xs, meanC, a, bt, act);
+                    // gy goes through the activation's derivative once: inside the one-pass kernels below when they
+                    // take gy's layout and use it (batch statistics), else here, first
+                    Activation gate = act;
+                    if (gate != Activation.NONE && !batchStats) {
+                        gy = Fused.gate(gy, xs, meanC, a, bt, gate);
+                        gate = Activation.NONE;
+                    }
+                    double[][] sums = fused ? Fused.sums(gy, xs, meanC, a, bt, gate) : null;
+                    if (sums == null && gate != Activation.NONE) {
+                        gy = Fused.gate(gy, xs, meanC, a, bt, gate);
+                        gate = Activation.NONE;
+                    }
                     Tensor xc = sums != null ? null : fused ? xs.sub(channelVector(meanC, xs)) : xs;   // x - mean
                     double[] sg = sums != null ? sums[0] : gy.sum(axes, false).toDoubleArray();                // Σgy
                     double[] sgxc = sums != null ? sums[1] : gy.mul(xc).sum(axes, false).toDoubleArray();      // Σgy·(x - mean)
@@ -147,7 +162,7 @@ public final class BatchNormOps {
                                 q[i] = -a[i] * rsg[i] / count;
                             }
                             // Fused.gradInput takes exactly the layout pairs Fused.sums takes
-                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q, bt, act)
+                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q, bt, gate)
                                     : gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
                         }
                     }
@@ -240,7 +255,7 @@ public final class BatchNormOps {
          */
         static Tensor gate(Tensor gy, Tensor x, double[] mean, double[] a, double[] b, Activation act) {
             Tensor z = x.sub(channelVector(mean, x)).mul(channelVector(a, x)).add(channelVector(b, x));
-            return gy.apply(act == Activation.RELU ? dev.sparkj.tensor.BinaryOp.RELU_GRAD : dev.sparkj.tensor.BinaryOp.RELU6_GRAD, z);
+            return gy.apply(act == Activation.RELU ? BinaryOp.RELU_GRAD : BinaryOp.RELU6_GRAD, z);
         }
 
         private static DoubleVector widen(float[] a, int i) {

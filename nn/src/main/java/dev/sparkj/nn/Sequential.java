@@ -47,9 +47,7 @@ public final class Sequential extends Module implements ImageLayer {
      * or {@link ReLU6} (the values are the same as the two layers in turn), else null.
      */
     private BatchNormOps.Activation fusedActivation(int i) {
-        if (!(layers.get(i) instanceof BatchNorm2d) || i + 1 >= layers.size()) return null;
-        Module next = layers.get(i + 1);
-        return next instanceof ReLU ? BatchNormOps.Activation.RELU : next instanceof ReLU6 ? BatchNormOps.Activation.RELU6 : null;
+        return layers.get(i) instanceof BatchNorm2d && i + 1 < layers.size() ? BatchNormOps.Activation.of(layers.get(i + 1)) : null;
     }
 
     /**

@@ -25,6 +25,8 @@ import dev.sparkj.tensor.Tensor;
  * <li>weight gradient: {@code gW[o, c, 2 ty + a, 2 tx + b] = gW'[o, (2a + b) C + c, ty, tx]} of
  *     {@code conv2x2_backwardWeight(s2d(x), gy)}.</li>
  * </ul>
+ * x' and gx' are never stored: {@link Winograd.Image#spaceToDepth} lets the tile transforms read x and write gx
+ * in place, part (a, b) of the channels at twice x's pixel strides.
  * F(5x5, 2x2) does 36 products per 6x6 tile and pair of its 4C x O channels, 1.44 per output pixel and pair,
  * against the 16 C x O (4 per pair of the 4C) of im2col + GEMM: 9/25 of the products. (The 3x3 form of session 5,
  * W embedded in a 3x3 filter over the unpadded space-to-depth input with F(4x4, 3x3), needed 9/16.) Its
@@ -39,11 +41,15 @@ final class SubPixel {
 
     private static boolean enabled() { return !"false".equals(System.getProperty("sparkj.conv.subpixel")); }
 
-    /** k4 s2 p1, dilation 1, groups 1, even input, output half the input. */
+    /**
+     * k4 s2 p1, dilation 1, groups 1, even input, output half the input, and C a whole number of vectors (the view
+     * of x' gives each part of C channels its own vectors; a part ending mid-vector would spill into the next).
+     */
     static boolean eligible(ConvGeometry g) {
         return g.kh() == 4 && g.kw() == 4 && g.sh() == 2 && g.sw() == 2 && g.ph() == 1 && g.pw() == 1
                 && g.dh() == 1 && g.dw() == 1 && g.groups() == 1 && g.h() % 2 == 0 && g.w() % 2 == 0
-                && g.ho() == g.h() / 2 && g.wo() == g.w() / 2 && g.ho() >= 1 && g.wo() >= 1;
+                && g.ho() == g.h() / 2 && g.wo() == g.w() / 2 && g.ho() >= 1 && g.wo() >= 1
+                && g.c() % Winograd.VL == 0;
     }
 
     /** The equivalent 3x3 stride-1 padding-1 geometry: 4C input channels at the output's size. */
@@ -81,22 +87,20 @@ final class SubPixel {
 
     static void forward(Nhwc x, ConvGeometry g, Tensor w, float[] bias, Nhwc y, Workspace.Lease ws) {
         float[] u = Winograd.transformWeight(phaseWeight(w, g, ws), false, M, ws);
-        Winograd.convolve(spaceToDepth(x, g, ws), y, 0, 0, u, true, bias, M, ws);
+        Winograd.convolve(Winograd.Image.spaceToDepth(x), Winograd.Image.of(y), 0, 0, u, true, bias, M, ws);
     }
 
+    /** gx' is written straight into gx through the view: each pixel of gx is one entry of gx'. */
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
-        int n = g.n(), h = g.ho() + 1, wd = g.wo() + 1, c4 = 4 * g.c();
-        Nhwc gxs = Nhwc.dense(ws.floats(n * h * wd * c4), 0, n, h, wd, c4);
         float[] u = Winograd.transformWeight(phaseWeight(w, g, ws), true, M, ws);
-        Winograd.convolve(gy, gxs, 1, 1, u, false, null, M, ws);
-        depthToSpace(gxs, g, gx);
+        Winograd.convolve(Winograd.Image.of(gy), Winograd.Image.spaceToDepth(gx), 1, 1, u, false, null, M, ws);
     }
 
     /** gwp {@code [O][4][4][C]} (dense). */
     static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws) {
         final int o = g.o(), c = g.c(), c4 = 4 * c;
         float[] ge = ws.floats(o * 4 * c4);
-        Winograd.backwardWeight(spaceToDepth(x, g, ws), gy, 0, 0, ge, ws, M);
+        Winograd.backwardWeight(Winograd.Image.spaceToDepth(x), gy, 0, 0, ge, ws, M);
         // ge [O][2][2][4C] -> gwp [O][4][4][C]
         Parallel.forRange(o, StridedLoops.grain(o, 16L * c), (lo, hi) -> {
             for (int oi = lo; oi < hi; oi++)
@@ -124,53 +128,5 @@ final class SubPixel {
                         }
         });
         return Heap.view(we, 0, o, c4, 2, 2);
-    }
-
-    /**
-     * x' {@code [N, h + 1, w + 1, 4C]} (dense, in ws): {@code x'[n, i, j, (2a + b) C + c] = x[n, 2i - 1 + a, 2j - 1 + b, c]},
-     * zero where that lies outside x.
-     */
-    static Nhwc spaceToDepth(Nhwc x, ConvGeometry g, Workspace.Lease ws) {
-        final int n = g.n(), h = g.ho() + 1, wd = g.wo() + 1, c = g.c(), c4 = 4 * c, rows = 2 * g.ho(), cols = 2 * g.wo();
-        final float[] out = ws.floats(n * h * wd * c4);
-        final float[] a = x.a();
-        final int xo = x.off(), sN = x.sN(), sH = x.sH(), sW = x.sW();
-        Parallel.forRange(n * h, StridedLoops.grain(n * h, 4L * wd * c), (lo, hi) -> {
-            for (int row = lo; row < hi; row++) {
-                int ni = row / h, i = row % h;
-                for (int ar = 0; ar < 2; ar++) {
-                    int xr = 2 * i - 1 + ar, dst = row * wd * c4 + 2 * ar * c;
-                    if (xr < 0 || xr >= rows) {
-                        for (int j = 0; j < wd; j++) java.util.Arrays.fill(out, dst + j * c4, dst + j * c4 + 2 * c, 0f);
-                        continue;
-                    }
-                    int src = xo + ni * sN + xr * sH;
-                    for (int j = 0; j < wd; j++, dst += c4)
-                        for (int b = 0; b < 2; b++) {
-                            int xc = 2 * j - 1 + b;
-                            if (xc < 0 || xc >= cols) java.util.Arrays.fill(out, dst + b * c, dst + (b + 1) * c, 0f);
-                            else System.arraycopy(a, src + xc * sW, out, dst + b * c, c);
-                        }
-                }
-            }
-        });
-        return Nhwc.dense(out, 0, n, h, wd, c4);
-    }
-
-    /** {@code gx[n, 2i - 1 + a, 2j - 1 + b, c] = gx'[n, i, j, (2a + b) C + c]} for every pixel of gx. */
-    static void depthToSpace(Nhwc xs, ConvGeometry g, Nhwc gx) {
-        final int n = g.n(), rows = 2 * g.ho(), cols = 2 * g.wo(), c = g.c(), c4 = 4 * c, wd = g.wo() + 1;
-        final float[] a = gx.a(), in = xs.a();
-        final int xo = gx.off(), sN = gx.sN(), sH = gx.sH(), sW = gx.sW(), rowStride = wd * c4;
-        Parallel.forRange(n * rows, StridedLoops.grain(n * rows, 2L * cols * c), (lo, hi) -> {
-            for (int row = lo; row < hi; row++) {
-                int ni = row / rows, xr = row % rows, i = (xr + 1) / 2, ar = (xr + 1) % 2;
-                int src = xs.off() + (ni * (g.ho() + 1) + i) * rowStride + 2 * ar * c, dst = xo + ni * sN + xr * sH;
-                for (int xc = 0; xc < cols; xc++) {
-                    int j = (xc + 1) / 2, b = (xc + 1) % 2;
-                    System.arraycopy(in, src + j * c4 + b * c, a, dst + xc * sW, c);
-                }
-            }
-        });
     }
 }

@@ -112,7 +112,7 @@ final class Winograd {
     private Winograd() {}
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = F.length();
+    static final int VL = F.length();
 
     // ------------------------------------------------------------------ the transform matrices
 
@@ -282,6 +282,11 @@ final class Winograd {
 
     /** {@link #backwardWeight} with the forward pass's padding (ph, pw) and any scheme m; gwp is {@code [O][r][r][C]}. */
     static void backwardWeight(Nhwc x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
+        backwardWeight(Image.of(x), gy, ph, pw, gwp, ws, m);
+    }
+
+    /** {@link #backwardWeight} reading x through an {@link Image} (an NHWC block or its space-to-depth view). */
+    static void backwardWeight(Image x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
         final int cin = x.c(), cout = gy.c(), t = points(m), tt = t * t, pairs = cin * cout, r = filterSize(m);
         final int tilesH = (gy.h() + m - 1) / m, tilesW = (gy.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = gy.n() * perImage;
@@ -300,7 +305,7 @@ final class Winograd {
         b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
         final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
         final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * pairs);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
@@ -422,7 +427,7 @@ final class Winograd {
      * fused multiply-adds over the tiles in order. The partials are then added in chunk order, so the
      * result does not depend on the thread count or the block size.
      */
-    private static void backwardWeightDirect(Nhwc x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
+    private static void backwardWeightDirect(Image x, Nhwc gy, int ph, int pw, float[] gwp, Workspace.Lease ws, int m) {
         final int cin = x.c(), cout = gy.c(), t = points(m), tt = t * t, pairs = cin * cout;
         final int tilesW = (gy.w() + m - 1) / m, perImage = ((gy.h() + m - 1) / m) * tilesW, tiles = gy.n() * perImage;
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL), size = tt * coutP * cinP;
@@ -432,7 +437,7 @@ final class Winograd {
         // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A, four rows at a time)
         final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
         final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, gy, ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
+        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
         final float[] partial = ws.floats(chunks * size);
         Parallel.forEach(chunks, ch -> {
             int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
@@ -599,6 +604,12 @@ final class Winograd {
      */
     static void convolve(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
                          Workspace.Lease ws) {
+        convolve(Image.of(in), Image.of(out), ph, pw, u, uTransposed, bias, m, ws);
+    }
+
+    /** {@link #convolve} reading and writing through {@link Image}s (NHWC blocks or their space-to-depth views). */
+    static void convolve(Image in, Image out, int ph, int pw, float[] u, boolean uTransposed, float[] bias, int m,
+                         Workspace.Lease ws) {
         final int cin = in.c(), cout = out.c(), t = points(m), tt = t * t;
         final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
         final int tiles = out.n() * perImage;
@@ -655,7 +666,7 @@ final class Winograd {
      * transform back. Each output element is computed the same way whatever the block or thread, so
      * results are bit-identical for any thread count.
      */
-    private static void convolveDirect(Nhwc in, Nhwc out, int ph, int pw, float[] u, boolean uTransposed,
+    private static void convolveDirect(Image in, Image out, int ph, int pw, float[] u, boolean uTransposed,
                                        float[] biasP, int m, Workspace.Lease ws) {
         final int cin = in.c(), cout = out.c(), t = points(m), tt = t * t;
         final int tilesH = (out.h() + m - 1) / m, tilesW = (out.w() + m - 1) / m, perImage = tilesH * tilesW;
@@ -710,7 +721,7 @@ final class Winograd {
      * Where the tiles of one convolution are, and the layouts of V ({@code vp}) and of M or Ghat ({@code mp}) in
      * their planes; M, which {@link #output} reads, is always in rows.
      */
-    private record Tiles(Nhwc in, Nhwc out, int ph, int pw, int m, int tilesW, int perImage, Panels vp, Panels mp,
+    private record Tiles(Image in, Image out, int ph, int pw, int m, int tilesW, int perImage, Panels vp, Panels mp,
                          int vPlane, int mPlane, float[] bias) {
         /** V for tiles {@code first + lo .. first + hi} (tiles lo..hi of the block in V). */
         void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
@@ -724,7 +735,7 @@ final class Winograd {
         void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                gradientTile(out, n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * mp.width(), mPlane, mp, tmp, pad);
+                gradientTile(out.plain(), n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * mp.width(), mPlane, mp, tmp, pad);
             }
         }
 
@@ -734,6 +745,78 @@ final class Winograd {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
                 outputTile(mm, b * mp.width(), mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
             }
+        }
+    }
+
+    /**
+     * The image a convolution's tiles are read from or written to: an NHWC block ({@link #of}), or the
+     * space-to-depth view of one ({@link #spaceToDepth}) that {@link SubPixel} convolves without copying it out.
+     *
+     * <p>The view of x ({@code [N, H, W, C]}, H and W even) is {@code x'[n, i, j, k C + c] = x[n, 2i - 1 + k / 2,
+     * 2j - 1 + k % 2, c]} for {@code i <= H / 2, j <= W / 2}: {@code [N, H/2 + 1, W/2 + 1, 4C]}, zero (when read) where
+     * that pixel lies outside x, and not stored (when written). Its channels come in four parts of C (k = 2a + b);
+     * within a part, a tile's pixels are those of x at twice the strides, so the transforms read and write them in
+     * place, part by part. An NHWC block is the case of one part at unit scale.
+     *
+     * @param src   the NHWC block
+     * @param scale 1 (the block itself) or 2 (its space-to-depth view)
+     */
+    record Image(Nhwc src, int scale) {
+        static Image of(Nhwc x) { return new Image(x, 1); }
+
+        /** The view of x; its channels must be a whole number of vectors (each part's vectors then stay within it). */
+        static Image spaceToDepth(Nhwc x) {
+            if (x.h() % 2 != 0 || x.w() % 2 != 0) throw new IllegalArgumentException("odd size " + x.h() + "x" + x.w());
+            if (x.c() % VL != 0) throw new IllegalArgumentException(x.c() + " channels are not a multiple of " + VL);
+            return new Image(x, 2);
+        }
+
+        int n() { return src.n(); }
+
+        int h() { return scale == 1 ? src.h() : src.h() / 2 + 1; }
+
+        int w() { return scale == 1 ? src.w() : src.w() / 2 + 1; }
+
+        /** Channels per part, and parts. */
+        int partC() { return src.c(); }
+
+        int parts() { return scale * scale; }
+
+        int c() { return parts() * partC(); }
+
+        /** Distance between a part's pixels one row (column) apart. */
+        int rowStep() { return scale * src.sH(); }
+
+        int colStep() { return scale * src.sW(); }
+
+        /** Row of src holding row y of part k (possibly outside src); likewise columns. */
+        private int srcRow(int k, int y) { return scale == 1 ? y : 2 * y - 1 + k / 2; }
+
+        private int srcCol(int k, int x) { return scale == 1 ? x : 2 * x - 1 + k % 2; }
+
+        /**
+         * Whether row y of part k is a row of this image that src holds (then y is inside the image: for the
+         * view, {@code 0 <= 2y - 1 + a < H} gives {@code 0 <= y <= H/2}); likewise columns.
+         */
+        boolean hasRow(int k, int y) {
+            int r = srcRow(k, y);
+            return r >= 0 && r < src.h();
+        }
+
+        boolean hasCol(int k, int x) {
+            int c = srcCol(k, x);
+            return c >= 0 && c < src.w();
+        }
+
+        /** Where channel 0 of part k at pixel (y, x) of image n lies in {@code src.a()}, had src that pixel. */
+        int at(int n, int k, int y, int x) {
+            return src.off() + n * src.sN() + srcRow(k, y) * src.sH() + srcCol(k, x) * src.sW();
+        }
+
+        /** The NHWC block itself (scale 1 only). */
+        Nhwc plain() {
+            if (scale != 1) throw new IllegalStateException("a space-to-depth view has no NHWC layout of its own");
+            return src;
         }
     }
 
@@ -775,25 +858,27 @@ final class Winograd {
      * read straight from the input; tiles that overlap the padding, and the last vector when C is not a
      * multiple of it, are first copied into the zero-filled scratch {@code pad} ({@code [t^2][CHUNK]}).
      */
-    private static void inputTile(Nhwc in, int n, int iy0, int ix0, int m, float[] v, int off, int plane, Panels panels,
+    private static void inputTile(Image in, int n, int iy0, int ix0, int m, float[] v, int off, int plane, Panels panels,
                                   float[] tmp, float[] pad) {
-        final int t = points(m), c = in.c(), sH = in.sH(), sW = in.sW();
-        int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) lies inside the input
-        for (int i = 0; i < t; i++) {
-            if (iy0 + i >= 0 && iy0 + i < in.h()) rowOk |= 1 << i;
-            if (ix0 + i >= 0 && ix0 + i < in.w()) colOk |= 1 << i;
-        }
-        final boolean interior = rowOk == (1 << t) - 1 && colOk == (1 << t) - 1;
-        final int base = in.off() + n * in.sN() + iy0 * sH + ix0 * sW;
-        final float[] a = in.a();
-        for (int c0 = 0; c0 < c; c0 += CHUNK) {
-            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
-            if (interior && real == len) {
-                transformInput(m, a, base + c0, sH, sW, len, tmp, v, off, c0, plane, panels);
-                continue;
+        final int t = points(m), pc = in.partC(), rs = in.rowStep(), cs = in.colStep();
+        final float[] a = in.src().a();
+        for (int k = 0; k < in.parts(); k++) {
+            int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) of part k lies inside the input
+            for (int i = 0; i < t; i++) {
+                if (in.hasRow(k, iy0 + i)) rowOk |= 1 << i;
+                if (in.hasCol(k, ix0 + i)) colOk |= 1 << i;
             }
-            padTile(a, base + c0, sH, sW, t, rowOk, colOk, real, len, pad);
-            transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off, c0, plane, panels);
+            final boolean interior = rowOk == (1 << t) - 1 && colOk == (1 << t) - 1;
+            final int base = in.at(n, k, iy0, ix0);
+            for (int c0 = 0; c0 < pc; c0 += CHUNK) {
+                final int real = Math.min(CHUNK, pc - c0), len = roundUp(real, VL);
+                if (interior && real == len) {
+                    transformInput(m, a, base + c0, rs, cs, len, tmp, v, off, k * pc + c0, plane, panels);
+                    continue;
+                }
+                padTile(a, base + c0, rs, cs, t, rowOk, colOk, real, len, pad);
+                transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off, k * pc + c0, plane, panels);
+            }
         }
     }
 
@@ -1008,22 +1093,32 @@ final class Winograd {
      * clipped to the output, CHUNK channels at a time. A last partial vector of channels goes through the
      * scratch {@code pad} ({@code [m^2][CHUNK]}), so nothing is written past the output's channels.
      */
-    private static void outputTile(float[] mm, int off, int plane, float[] bias, Nhwc out, int n, int oy0, int ox0,
+    private static void outputTile(float[] mm, int off, int plane, float[] bias, Image out, int n, int oy0, int ox0,
                                    int m, float[] tmp, float[] pad) {
-        final int c = out.c(), sH = out.sH(), sW = out.sW();
-        final int rows = Math.min(m, out.h() - oy0), cols = Math.min(m, out.w() - ox0);
-        final int base = out.off() + n * out.sN() + oy0 * sH + ox0 * sW;
-        final float[] y = out.a();
-        for (int c0 = 0; c0 < c; c0 += CHUNK) {
-            final int real = Math.min(CHUNK, c - c0), len = roundUp(real, VL);
-            if (real == len) {
-                transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, y, base + c0, sH, sW, rows, cols);
-                continue;
+        final int pc = out.partC(), rs = out.rowStep(), cs = out.colStep();
+        final float[] y = out.src().a();
+        for (int k = 0; k < out.parts(); k++) {
+            int rowOk = 0, colOk = 0, rows = 0, cols = 0; // bit i: output row oy0 + i (column ox0 + i) of part k is stored
+            for (int i = 0; i < m; i++) {
+                if (out.hasRow(k, oy0 + i)) { rowOk |= 1 << i; rows++; }
+                if (out.hasCol(k, ox0 + i)) { colOk |= 1 << i; cols++; }
             }
-            transformOutput(m, mm, off + c0, plane, len, tmp, bias, c0, pad, 0, m * CHUNK, CHUNK, rows, cols);
-            for (int i = 0; i < rows; i++)
-                for (int j = 0; j < cols; j++)
-                    System.arraycopy(pad, (i * m + j) * CHUNK, y, base + i * sH + j * sW + c0, real);
+            if (rows == 0 || cols == 0) continue;
+            // the stored rows and columns of a tile of an NHWC block are always the first ones
+            final boolean leading = rowOk == (1 << rows) - 1 && colOk == (1 << cols) - 1;
+            final int base = out.at(n, k, oy0, ox0);
+            for (int c0 = 0; c0 < pc; c0 += CHUNK) {
+                final int real = Math.min(CHUNK, pc - c0), len = roundUp(real, VL), ch = k * pc + c0;
+                if (leading && real == len) {
+                    transformOutput(m, mm, off + ch, plane, len, tmp, bias, ch, y, base + c0, rs, cs, rows, cols);
+                    continue;
+                }
+                transformOutput(m, mm, off + ch, plane, len, tmp, bias, ch, pad, 0, m * CHUNK, CHUNK, m, m);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < m; j++)
+                        if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0)
+                            System.arraycopy(pad, (i * m + j) * CHUNK, y, base + i * rs + j * cs + c0, real);
+            }
         }
     }
 

@@ -69,9 +69,10 @@ public final class SideBySide {
 
     /** Loads workload class w over this jar and {@code classpath} with {@code props} set while it initialises. */
     private static Class<?> side(Class<?> w, String classpath, String props) throws Exception {
+        // the side's jars first: if this jar is the shaded benchmarks.jar, it holds a copy of the engine too
         List<URL> urls = new ArrayList<>();
-        urls.add(SideBySide.class.getProtectionDomain().getCodeSource().getLocation());
         for (String p : classpath.split(":")) if (!p.isBlank()) urls.add(Path.of(p).toUri().toURL());
+        urls.add(SideBySide.class.getProtectionDomain().getCodeSource().getLocation());
         List<String> keys = new ArrayList<>();
         if (!props.equals("-"))
             for (String kv : props.trim().split("\\s+")) {

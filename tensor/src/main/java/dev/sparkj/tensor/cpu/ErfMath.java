@@ -43,7 +43,7 @@ final class ErfMath {
 
     /** erf below this |z| comes from the series, above from 1 - erfc (which barely cancels there). */
     private static final float SMALL_ERF = 0.8f;
-    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2)), HALF_INV_SQRT2 = (float) (0.5 / Math.sqrt(2));
+    private static final float HALF_INV_SQRT2 = (float) (0.5 / Math.sqrt(2));
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
     /** y = erf(x) over n elements, n a multiple of the vector length. */

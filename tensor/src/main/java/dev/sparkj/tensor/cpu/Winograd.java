@@ -808,6 +808,20 @@ final class Winograd {
             return c >= 0 && c < src.w();
         }
 
+        /** Bit i set where row {@code y0 + i} of part k is held ({@link #hasRow}), for i below count. */
+        int rowMask(int k, int y0, int count) {
+            int mask = 0;
+            for (int i = 0; i < count; i++) if (hasRow(k, y0 + i)) mask |= 1 << i;
+            return mask;
+        }
+
+        /** Bit i set where column {@code x0 + i} of part k is held ({@link #hasCol}), for i below count. */
+        int colMask(int k, int x0, int count) {
+            int mask = 0;
+            for (int i = 0; i < count; i++) if (hasCol(k, x0 + i)) mask |= 1 << i;
+            return mask;
+        }
+
         /** Where channel 0 of part k at pixel (y, x) of image n lies in {@code src.a()}, had src that pixel. */
         int at(int n, int k, int y, int x) {
             return src.off() + n * src.sN() + srcRow(k, y) * src.sH() + srcCol(k, x) * src.sW();
@@ -863,11 +877,8 @@ final class Winograd {
         final int t = points(m), pc = in.partC(), rs = in.rowStep(), cs = in.colStep();
         final float[] a = in.src().a();
         for (int k = 0; k < in.parts(); k++) {
-            int rowOk = 0, colOk = 0; // bit i: row iy0 + i (column ix0 + i) of part k lies inside the input
-            for (int i = 0; i < t; i++) {
-                if (in.hasRow(k, iy0 + i)) rowOk |= 1 << i;
-                if (in.hasCol(k, ix0 + i)) colOk |= 1 << i;
-            }
+            // bit i: row iy0 + i (column ix0 + i) of part k lies inside the input
+            final int rowOk = in.rowMask(k, iy0, t), colOk = in.colMask(k, ix0, t);
             final boolean interior = rowOk == (1 << t) - 1 && colOk == (1 << t) - 1;
             final int base = in.at(n, k, iy0, ix0);
             for (int c0 = 0; c0 < pc; c0 += CHUNK) {
@@ -1098,11 +1109,9 @@ final class Winograd {
         final int pc = out.partC(), rs = out.rowStep(), cs = out.colStep();
         final float[] y = out.src().a();
         for (int k = 0; k < out.parts(); k++) {
-            int rowOk = 0, colOk = 0, rows = 0, cols = 0; // bit i: output row oy0 + i (column ox0 + i) of part k is stored
-            for (int i = 0; i < m; i++) {
-                if (out.hasRow(k, oy0 + i)) { rowOk |= 1 << i; rows++; }
-                if (out.hasCol(k, ox0 + i)) { colOk |= 1 << i; cols++; }
-            }
+            // bit i: output row oy0 + i (column ox0 + i) of part k is stored
+            final int rowOk = out.rowMask(k, oy0, m), colOk = out.colMask(k, ox0, m);
+            final int rows = Integer.bitCount(rowOk), cols = Integer.bitCount(colOk);
             if (rows == 0 || cols == 0) continue;
             // the stored rows and columns of a tile of an NHWC block are always the first ones
             final boolean leading = rowOk == (1 << rows) - 1 && colOk == (1 << cols) - 1;

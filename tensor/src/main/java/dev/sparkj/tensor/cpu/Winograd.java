@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * transforms (see "Weight gradient" below). It computes the same sums as {@link ConvNhwc}'s im2col + GEMM
  * path with about four times fewer multiplications. The same machinery runs F(5x5, 2x2) for 2x2 filters
  * ({@link SubPixel}'s phases of the up-sampling convolutions): the scheme is chosen by the output tile m
- * (4 or 2 for 3x3 filters, 5 for 2x2), see {@link #filterSize} and {@link #points}.
+ * (4, 2 or 6 for 3x3 filters, 5 for 2x2), see {@link #filterSize} and {@link #points}.
  *
  * <h2>One dimension: F(m, 3)</h2>
  * m outputs of a 3-tap correlation {@code y[i] = d[i] g[0] + d[i+1] g[1] + d[i+2] g[2]} read a window of
@@ -24,17 +24,20 @@ import jdk.incubator.vector.VectorSpecies;
  * involve the data and the filter together), and interpolate the product back. {@code G} evaluates
  * the filter, {@code B^T} the data (it is the transposed inverse of the interpolation, because a
  * correlation is the transpose of a product), {@code A^T} interpolates; the points are
- * {@code 0, 1, -1, 2, -2} and "infinity" (the leading coefficient) for F(4, 3), and {@code 0, 1, -1}
- * and infinity for F(2, 3). These are the matrices of Lavin and Gray, "Fast Algorithms for Convolutional
- * Neural Networks" (2016); see {@link #BT4}, {@link #G4}, {@link #AT4} and {@link #BT2}, {@link #G2},
- * {@link #AT2}. Only G has fractions (1/6, 1/24...), and it touches the filter only, which is transformed once.
+ * {@code 0, 1, -1, 2, -2} and "infinity" (the leading coefficient) for F(4, 3), {@code 0, 1, -1}
+ * and infinity for F(2, 3), and those of F(4, 3) with {@code 1/2, -1/2} for F(6, 3). These are the matrices of
+ * Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks" (2016); see {@link #BT4}, {@link #G4},
+ * {@link #AT4}, {@link #BT2}, {@link #G2}, {@link #AT2} and {@link #BT6}, {@link #G6}, {@link #AT6}. Only G has
+ * fractions that binary floats round (1/6, 1/24, 2/9, 1/90...), and it touches the filter only, which is
+ * transformed once.
  *
  * <h2>Two dimensions: F(m x m, 3 x 3)</h2>
  * Nesting the 1-D algorithm along rows and columns gives an m x m output tile from a t x t input tile d:
  * <pre>
  *     Y = A^T [ (G g G^T) .* (B^T d B) ] A          t^2 multiplications instead of 9 m^2
  * </pre>
- * F(4x4, 3x3): 36 instead of 144 (4x fewer); F(2x2, 3x3): 16 instead of 36 (2.25x). Neighbouring tiles
+ * F(4x4, 3x3): 36 instead of 144 (4x fewer); F(2x2, 3x3): 16 instead of 36 (2.25x); F(6x6, 3x3): 64 instead
+ * of 324 (5.1x). Neighbouring tiles
  * overlap by two input rows and columns, exactly as neighbouring 3x3 windows do.
  *
  * <h2>Many channels: the products become t^2 matrix products</h2>
@@ -90,19 +93,23 @@ import jdk.incubator.vector.VectorSpecies;
  * against the double-precision reference.
  *
  * <h2>Accuracy</h2>
- * The transforms scale values by up to 8 and add them with alternating signs, so float rounding errors
+ * The transforms scale values by up to 8 (32 in F(6x6)) and add them with alternating signs, so float rounding errors
  * grow with the tile. Against the double-precision reference, random normal data, C = O = 192, 14x14
  * (WinogradTest#measuredErrors), the largest error relative to max|y| is:
  * <ul>
  * <li>im2col + GEMM: 4.2e-7 forward, 3.7e-7 input gradient;</li>
  * <li>F(2x2, 3x3): 6.3e-7 and 5.1e-7 (1.5x im2col);</li>
- * <li>F(4x4, 3x3): 1.1e-5 and 9.5e-6 (about 25x im2col).</li>
+ * <li>F(4x4, 3x3): 1.1e-5 and 9.5e-6 (about 25x im2col);</li>
+ * <li>F(6x6, 3x3): 1.9e-5 and 1.6e-5 (about 1.7x F(4x4)).</li>
  * </ul>
  * F(4x4, 3x3) is the default: 1e-5 of the output's scale is far below what training notices (bf16 rounds
  * at 4e-3), it stays inside the tolerance the backend promises for every convolution
  * ({@code 2e-6 sqrt(9C)} of max|y|, 8.3e-5 at C = 192; worst case over WinogradTest's odd shapes 4.4e-7
  * sqrt(9K)), and it needs 36 products per tile of 16 outputs where F(2x2) needs 64. F(2x2, 3x3)
- * ({@code -Dsparkj.conv.winograd.m=2}) is there for runs that want im2col's accuracy.
+ * ({@code -Dsparkj.conv.winograd.m=2}) is there for runs that want im2col's accuracy; F(6x6, 3x3)
+ * ({@code =6}, worst case over WinogradTest's odd shapes 1.1e-6 sqrt(9K), inside the same bound) for machines
+ * where its fewer products pay (on the 2-core machine this project is measured on they did not, see
+ * {@link #tileSize}).
  *
  * <h2>Switches</h2>
  * {@code -Dsparkj.conv.winograd=false} turns the path off, {@code =force} uses it for every eligible
@@ -156,6 +163,37 @@ final class Winograd {
             {0, 1, 1, 4, 4, 0},
             {0, 1, -1, 8, -8, 0},
             {0, 1, 1, 16, 16, 1}};
+    /**
+     * F(6, 3) input transform B^T (8 x 8), points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity (the same dual form as
+     * {@link #BT4}; the entries 21/4, 17/4, 5/4... are exact in binary).
+     */
+    static final double[][] BT6 = {
+            {1, 0, -21 / 4.0, 0, 21 / 4.0, 0, -1, 0},
+            {0, 1, 1, -17 / 4.0, -17 / 4.0, 1, 1, 0},
+            {0, -1, 1, 17 / 4.0, -17 / 4.0, -1, 1, 0},
+            {0, 1 / 2.0, 1 / 4.0, -5 / 2.0, -5 / 4.0, 2, 1, 0},
+            {0, -1 / 2.0, 1 / 4.0, 5 / 2.0, -5 / 4.0, -2, 1, 0},
+            {0, 2, 4, -5 / 2.0, -5, 1 / 2.0, 1, 0},
+            {0, -2, 4, 5 / 2.0, -5, -1 / 2.0, 1, 0},
+            {0, -1, 0, 21 / 4.0, 0, -21 / 4.0, 0, 1}};
+    /** F(6, 3) filter transform G (8 x 3): g(X) at the eight points, with the interpolation's scale folded in. */
+    static final double[][] G6 = {
+            {1, 0, 0},
+            {-2 / 9.0, -2 / 9.0, -2 / 9.0},
+            {-2 / 9.0, 2 / 9.0, -2 / 9.0},
+            {1 / 90.0, 1 / 45.0, 2 / 45.0},
+            {1 / 90.0, -1 / 45.0, 2 / 45.0},
+            {32 / 45.0, 16 / 45.0, 8 / 45.0},
+            {32 / 45.0, -16 / 45.0, 8 / 45.0},
+            {0, 0, 1}};
+    /** F(6, 3) output transform A^T (6 x 8): powers 0..5 of the points, infinity's 1 in the last row. */
+    static final double[][] AT6 = {
+            {1, 1, 1, 1, 1, 1, 1, 0},
+            {0, 1, -1, 2, -2, 1 / 2.0, -1 / 2.0, 0},
+            {0, 1, 1, 4, 4, 1 / 4.0, 1 / 4.0, 0},
+            {0, 1, -1, 8, -8, 1 / 8.0, -1 / 8.0, 0},
+            {0, 1, 1, 16, 16, 1 / 16.0, 1 / 16.0, 0},
+            {0, 1, -1, 32, -32, 1 / 32.0, -1 / 32.0, 1}};
     /** F(2, 3) input transform B^T (4 x 4), points 0, 1, -1, infinity. */
     static final double[][] BT2 = {
             {1, 0, -1, 0},
@@ -188,8 +226,20 @@ final class Winograd {
     /** The switch {@code sparkj.conv.winograd}: "false" (off), "force" (every eligible geometry) or unset (heuristic). */
     private static String mode() { return System.getProperty("sparkj.conv.winograd", "auto"); }
 
-    /** Output tile size m (4 or 2) from {@code sparkj.conv.winograd.m}. */
-    static int tileSize() { return Integer.getInteger("sparkj.conv.winograd.m", 4) == 2 ? 2 : 4; }
+    /**
+     * Output tile size m: 4 unless {@code sparkj.conv.winograd.m} is 2 or 6 (read at each call).
+     *
+     * <p>F(6x6) needs 64 products per 36 outputs against F(4x4)'s 36 per 16 (0.79x), 0.82x of F(4x4)'s at 112 and
+     * 224 pixels and 0.91x at 28 and 56 once the edge tiles are counted, but it did not run faster on this project's
+     * 2-core Zen 3 machine (SparK's decoder passes at batch 16, both in one JVM: 0.95-0.98x overall, its weight
+     * gradients 0.6-0.9x): its 64 planes of V, M and dU are 64 streams to write and read where F(4x4) has 36, its
+     * transformed weight is 64/36 as large, and its scratch tiles twice as large. It is also less accurate (about
+     * 1.7x F(4x4)'s error, see "Accuracy"), so it is only an option, for machines where the balance differs.
+     */
+    static int tileSize() {
+        int m = Integer.getInteger("sparkj.conv.winograd.m", 4);
+        return m == 2 || m == 6 ? m : 4;
+    }
 
     /**
      * The size heuristic, from WinogradBench's sweep (batch 16, 2 cores; docs/benchmarks.md): at 56x56,
@@ -482,7 +532,7 @@ final class Winograd {
      * 180 degrees when {@code rotate} (the input gradient). Products are taken in double, then rounded once.
      */
     static float[] filterMatrix(int m, boolean rotate) {
-        double[][] gm = m == 4 ? G4 : m == 5 ? G5 : G2;
+        double[][] gm = m == 4 ? G4 : m == 5 ? G5 : m == 6 ? G6 : G2;
         int t = points(m), r = filterSize(m), taps = r * r;
         float[] k = new float[t * t * taps];
         for (int i = 0; i < t; i++)
@@ -927,12 +977,14 @@ final class Winograd {
     private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                        float[] dst, int off, int c0, int plane, Panels panels) {
         int t = points(m);
-        if (t == 6) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        if (t == 8) bt8Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        else if (t == 6) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
         // pass 2 per channel group (one call for rows): a group's channels are contiguous in the planes
         for (int g = 0; g < len; ) {
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
-            if (t == 6) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            if (t == 8) bt8Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            else if (t == 6) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             g += n;
         }
@@ -967,6 +1019,42 @@ final class Winograd {
     }
 
     /** {@code B^T d} for F(2, 3) on four lines ({@link #bt6Lines}'s layout): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
+    /**
+     * B^T of F(6, 3) along 8 lines ({@link #BT6}), in the grouping of Lavin and Gray's rows: the pairs (1, 2),
+     * (3, 4), (5, 6) share their even and odd parts.
+     */
+    private static void bt8Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
+        final FloatVector c525 = FloatVector.broadcast(F, 5.25f), m425 = FloatVector.broadcast(F, -4.25f);
+        final FloatVector quarter = FloatVector.broadcast(F, 0.25f), m125 = FloatVector.broadcast(F, -1.25f);
+        final FloatVector half = FloatVector.broadcast(F, 0.5f), m25 = FloatVector.broadcast(F, -2.5f);
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f), m5 = FloatVector.broadcast(F, -5f);
+        for (int q = 0; q < 8; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep;
+            final int s5 = s4 + sStep, s6 = s5 + sStep, s7 = s6 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep;
+            final int e5 = e4 + dStep, e6 = e5 + dStep, e7 = e6 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector d0 = FloatVector.fromArray(F, src, s0 + c), d1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector d2 = FloatVector.fromArray(F, src, s2 + c), d3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector d4 = FloatVector.fromArray(F, src, s4 + c), d5 = FloatVector.fromArray(F, src, s5 + c);
+                FloatVector d6 = FloatVector.fromArray(F, src, s6 + c), d7 = FloatVector.fromArray(F, src, s7 + c);
+                d4.sub(d2).fma(c525, d0.sub(d6)).intoArray(dst, e0 + c);                  // d0 - d6 + 21/4 (d4 - d2)
+                d3.sub(d5).fma(c525, d7.sub(d1)).intoArray(dst, e7 + c);                  // d7 - d1 + 21/4 (d3 - d5)
+                FloatVector ev = d4.fma(m425, d2.add(d6)), od = d3.fma(m425, d1.add(d5)); // rows 1, 2: ev +- od
+                ev.add(od).intoArray(dst, e1 + c);
+                ev.sub(od).intoArray(dst, e2 + c);
+                ev = d4.fma(m125, d2.fma(quarter, d6));                                   // d6 + d2 / 4 - 5/4 d4
+                od = d5.fma(two, d3.fma(m25, d1.mul(half)));                              // d1 / 2 - 5/2 d3 + 2 d5
+                ev.add(od).intoArray(dst, e3 + c);
+                ev.sub(od).intoArray(dst, e4 + c);
+                ev = d4.fma(m5, d2.fma(four, d6));                                        // d6 + 4 d2 - 5 d4
+                od = d5.fma(half, d3.fma(m25, d1.mul(two)));                              // 2 d1 - 5/2 d3 + d5 / 2
+                ev.add(od).intoArray(dst, e5 + c);
+                ev.sub(od).intoArray(dst, e6 + c);
+            }
+        }
+    }
+
     private static void bt4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
         for (int q = 0; q < 4; q++) {
             final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
@@ -1018,12 +1106,14 @@ final class Winograd {
     private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                           float[] dst, int off, int c0, int plane, Panels panels) {
         int t = points(m);
-        if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        if (m == 6) a8Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        else if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         else if (m == 5) a65Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
         for (int g = 0; g < len; ) { // per channel group, as in transformInput
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
-            if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            if (m == 6) a8Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             else if (m == 5) a65Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             g += n;
@@ -1035,6 +1125,39 @@ final class Winograd {
      * ({@link #bt6Lines}'s layout): four values in, six out, {@code g0, e + o, e - o, E + O, E - O, g3} with
      * {@code e = g0 + g2, o = g1 + g3, E = g0 + 4 g2, O = 2 g1 + 8 g3}.
      */
+    /** The adjoint of F(6, 3)'s output transform, A along {@code lines} lines: six values in, eight out (the columns of {@link #AT6}). */
+    private static void a8Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                int lines, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), sixteen = FloatVector.broadcast(F, 16f);
+        final FloatVector thirtyTwo = FloatVector.broadcast(F, 32f), half = FloatVector.broadcast(F, 0.5f);
+        final FloatVector quarter = FloatVector.broadcast(F, 0.25f), eighth = FloatVector.broadcast(F, 0.125f);
+        final FloatVector sixteenth = FloatVector.broadcast(F, 0.0625f), thirtySecond = FloatVector.broadcast(F, 0.03125f);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep, s5 = s4 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep;
+            final int e5 = e4 + dStep, e6 = e5 + dStep, e7 = e6 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector g0 = FloatVector.fromArray(F, src, s0 + c), g1 = FloatVector.fromArray(F, src, s1 + c);
+                FloatVector g2 = FloatVector.fromArray(F, src, s2 + c), g3 = FloatVector.fromArray(F, src, s3 + c);
+                FloatVector g4 = FloatVector.fromArray(F, src, s4 + c), g5 = FloatVector.fromArray(F, src, s5 + c);
+                g0.intoArray(dst, e0 + c);
+                FloatVector e = g0.add(g2).add(g4), o = g1.add(g3).add(g5);                          // points +-1
+                e.add(o).intoArray(dst, e1 + c);
+                e.sub(o).intoArray(dst, e2 + c);
+                e = g4.fma(sixteen, g2.fma(four, g0));                                                // points +-2
+                o = g5.fma(thirtyTwo, g3.fma(eight, g1.mul(two)));
+                e.add(o).intoArray(dst, e3 + c);
+                e.sub(o).intoArray(dst, e4 + c);
+                e = g4.fma(sixteenth, g2.fma(quarter, g0));                                           // points +-1/2
+                o = g5.fma(thirtySecond, g3.fma(eighth, g1.mul(half)));
+                e.add(o).intoArray(dst, e5 + c);
+                e.sub(o).intoArray(dst, e6 + c);
+                g5.intoArray(dst, e7 + c);
+            }
+        }
+    }
+
     private static void a6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                 int lines, int len) {
         final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
@@ -1145,7 +1268,10 @@ final class Winograd {
     private static void transformOutput(int m, float[] mm, int off, int plane, int len, float[] tmp, float[] bias,
                                         int bOff, float[] y, int yBase, int rs, int cs, int rows, int cols) {
         int t = points(m);
-        if (t == 6) {
+        if (t == 8) {
+            at8Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, m, null, 0, len);
+            at8Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+        } else if (t == 6) {
             at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, m, t, m, null, 0, len);
             at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, m, rows, cols, bias, bOff, len);
         } else {
@@ -1186,6 +1312,37 @@ final class Winograd {
     }
 
     /** {@code A^T m + bias} for F(2, 3) ({@link #at6Lines}'s layout): {@code m0 + m1 + m2, m1 - m2 - m3}. */
+    /** A^T of F(6, 3) ({@link #AT6}) along {@code lines} lines, the first {@code count} of its six outputs, plus the bias. */
+    private static void at8Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
+                                 int lines, int count, float[] bias, int bOff, int len) {
+        final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
+        final FloatVector eight = FloatVector.broadcast(F, 8f), sixteen = FloatVector.broadcast(F, 16f);
+        final FloatVector thirtyTwo = FloatVector.broadcast(F, 32f), half = FloatVector.broadcast(F, 0.5f);
+        final FloatVector quarter = FloatVector.broadcast(F, 0.25f), eighth = FloatVector.broadcast(F, 0.125f);
+        final FloatVector sixteenth = FloatVector.broadcast(F, 0.0625f), thirtySecond = FloatVector.broadcast(F, 0.03125f);
+        final FloatVector zero = FloatVector.zero(F);
+        for (int q = 0; q < lines; q++) {
+            final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep, s4 = s3 + sStep;
+            final int s5 = s4 + sStep, s6 = s5 + sStep, s7 = s6 + sStep;
+            final int e0 = dOff + q * dLine, e1 = e0 + dStep, e2 = e1 + dStep, e3 = e2 + dStep, e4 = e3 + dStep, e5 = e4 + dStep;
+            for (int c = 0; c < len; c += VL) {
+                FloatVector m1 = FloatVector.fromArray(F, src, s1 + c), m2 = FloatVector.fromArray(F, src, s2 + c);
+                FloatVector m3 = FloatVector.fromArray(F, src, s3 + c), m4 = FloatVector.fromArray(F, src, s4 + c);
+                FloatVector m5 = FloatVector.fromArray(F, src, s5 + c), m6 = FloatVector.fromArray(F, src, s6 + c);
+                FloatVector b = bias == null ? zero : FloatVector.fromArray(F, bias, bOff + c);
+                // even and odd parts of the pairs of points +-1, +-2, +-1/2
+                FloatVector a1 = m1.add(m2), o1 = m1.sub(m2), a2 = m3.add(m4), o2 = m3.sub(m4), a3 = m5.add(m6), o3 = m5.sub(m6);
+                FloatVector.fromArray(F, src, s0 + c).add(a1).add(a2).add(a3).add(b).intoArray(dst, e0 + c);
+                if (count > 1) o2.fma(two, o3.fma(half, o1)).add(b).intoArray(dst, e1 + c);
+                if (count > 2) a2.fma(four, a3.fma(quarter, a1)).add(b).intoArray(dst, e2 + c);
+                if (count > 3) o2.fma(eight, o3.fma(eighth, o1)).add(b).intoArray(dst, e3 + c);
+                if (count > 4) a2.fma(sixteen, a3.fma(sixteenth, a1)).add(b).intoArray(dst, e4 + c);
+                if (count > 5) o2.fma(thirtyTwo, o3.fma(thirtySecond, o1)).add(FloatVector.fromArray(F, src, s7 + c)).add(b)
+                        .intoArray(dst, e5 + c);
+            }
+        }
+    }
+
     private static void at4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                  int lines, int count, float[] bias, int bOff, int len) {
         final FloatVector zero = FloatVector.zero(F);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Winograd} against the double-precision reference backend, over odd shapes (sizes that are not
  * multiples of the tile, channel counts that are not multiples of the vector, paddings 0 to 2, small
- * batches), for F(4x4, 3x3) and F(2x2, 3x3), forward (with and without bias) and input gradient.
+ * batches), for F(4x4, 3x3), F(2x2, 3x3) and F(6x6, 3x3), forward (with and without bias), input gradient and
+ * weight gradient.
  *
  * <p>Tolerance: {@code max |y - ref| <= tol sqrt(9 K) max |ref|}, K the channels summed (C forward, O for
  * the input gradient), the form of BackendConformanceTest's {@code 2e-6 sqrt(9K)} for convolutions (a
@@ -30,12 +31,17 @@ import org.junit.jupiter.api.Test;
  * shapes (printed by {@link #forwardAndInputGradientMatchReference}): about 6.5e-7 sqrt(9K) for F(4x4)
  * and 4.5e-8 sqrt(9K) for F(2x2) (im2col + GEMM: about 1e-8). F(4x4) is held to the conformance bound
  * itself, {@code 2e-6} (a 3x margin), since that is the accuracy every convolution of the backend promises;
- * F(2x2) to {@code 2e-7} (a 4x margin). Inputs are seeded and results independent of the thread count, so
+ * F(2x2) to {@code 2e-7} (a 4x margin). F(6x6) (measured 1.1e-6 sqrt(9K), 1.0e-6 sqrt(P) for the weight
+ * gradient) is held to the same bound as F(4x4). Inputs are seeded and results independent of the thread count, so
  * these checks are deterministic.
  */
 class WinogradTest {
     /** F(4x4, 3x3): the conformance test's bound for a convolution, {@code 2e-6 sqrt(9K)} of max|ref|. */
     private static final double TOL4 = 2e-6;
+    /** F(6x6, 3x3): held to the same conformance bound as F(4x4). */
+    private static final double TOL6 = 2e-6;
+    /** Weight gradient, F(6x6): the same bound as F(4x4)'s. */
+    private static final double TOLW6 = 2e-6;
     /** F(2x2, 3x3): as accurate as im2col + GEMM within a factor of two or so. */
     private static final double TOL2 = 2e-7;
     private static final Backend REF = Backends.reference();
@@ -57,13 +63,14 @@ class WinogradTest {
 
     // ------------------------------------------------------------------ the matrices themselves
 
-    /** A^T [(G g) .* (B^T d)] is the 3-tap correlation of d with g, in double, for both tile sizes. */
+    /** A^T [(G g) .* (B^T d)] is the 3-tap correlation of d with g, in double, for the three tile sizes. */
     @Test
     void transformsComputeCorrelation() {
         SplittableRandom r = new SplittableRandom(7);
-        for (int m : new int[]{2, 4}) {
-            double[][] bt = m == 4 ? Winograd.BT4 : Winograd.BT2, g = m == 4 ? Winograd.G4 : Winograd.G2;
-            double[][] at = m == 4 ? Winograd.AT4 : Winograd.AT2;
+        for (int m : new int[]{2, 4, 6}) {
+            double[][] bt = m == 6 ? Winograd.BT6 : m == 4 ? Winograd.BT4 : Winograd.BT2;
+            double[][] g = m == 6 ? Winograd.G6 : m == 4 ? Winograd.G4 : Winograd.G2;
+            double[][] at = m == 6 ? Winograd.AT6 : m == 4 ? Winograd.AT4 : Winograd.AT2;
             int t = m + 2;
             for (int trial = 0; trial < 20; trial++) {
                 double[] d = new double[t], f = new double[3];
@@ -156,7 +163,7 @@ class WinogradTest {
     }
 
     private static void checkWeightGradient() {
-        for (int m : new int[]{4, 2}) {
+        for (int m : new int[]{6, 4, 2}) {
             double worst = 0;
             for (int[] s : SHAPES) {
                 double e = weightError(s, m, new Rng(java.util.Arrays.hashCode(s) * 7 + m));
@@ -168,7 +175,7 @@ class WinogradTest {
     }
 
     /** The weight gradient's tolerance for tile size m, as a multiple of {@code sqrt(P) max|ref|}. */
-    private static double tolW(int m) { return m == 4 ? TOLW4 : TOLW2; }
+    private static double tolW(int m) { return m == 6 ? TOLW6 : m == 4 ? TOLW4 : TOLW2; }
 
     /** Errors scaled by {@code sqrt(9 K)}: {forward, forward + bias, input gradient} for one shape. */
     private static double[] errors(int[] s, int m, Rng r) {
@@ -187,7 +194,7 @@ class WinogradTest {
     }
 
     /** The tolerance for tile size m, as a multiple of {@code sqrt(9K) max|ref|} (see the class comment). */
-    private static double tol(int m) { return m == 4 ? TOL4 : TOL2; }
+    private static double tol(int m) { return m == 6 ? TOL6 : m == 4 ? TOL4 : TOL2; }
 
     @Test
     void forwardAndInputGradientMatchReference() {
@@ -210,7 +217,7 @@ class WinogradTest {
     }
 
     private static void checkForwardAndInputGradient() {
-        for (int m : new int[]{4, 2}) {
+        for (int m : new int[]{6, 4, 2}) {
             double worst = 0;
             for (int[] s : SHAPES) {
                 double[] e = errors(s, m, new Rng(java.util.Arrays.hashCode(s) + m));
@@ -236,7 +243,7 @@ class WinogradTest {
         Tensor gy = r.normal(0, 1, 1, 192, 14, 14).toChannelsLast();
         Tensor refY = x.to(REF).conv2d(wt.to(REF), null, spec), refGx = gy.to(REF).conv2dBackwardInput(wt.to(REF), spec, x.shape());
         double k = Math.sqrt(9.0 * 192);
-        for (int m : new int[]{4, 2}) {
+        for (int m : new int[]{6, 4, 2}) {
             double e = relError(forward(x, wt, null, spec, m), refY), eg = relError(backwardInput(gy, wt, spec, x.shape(), m), refGx);
             System.out.printf("Winograd F(%dx%d,3x3): C=O=192 14x14: max err / max|ref| forward %.2e, input gradient %.2e "
                     + "(%.2e, %.2e sqrt(9C))%n", m, m, e, eg, e / k, eg / k);
@@ -244,7 +251,7 @@ class WinogradTest {
         }
         Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, wt.shape());
         double kw = Math.sqrt(14.0 * 14);
-        for (int m : new int[]{4, 2}) {
+        for (int m : new int[]{6, 4, 2}) {
             double e = relError(backwardWeight(x, gy, spec, m), refGw);
             System.out.printf("Winograd F(%dx%d,3x3): C=O=192 14x14: max err / max|ref| weight gradient %.2e (%.2e sqrt(P))%n",
                     m, m, e, e / kw);
@@ -335,6 +342,15 @@ class WinogradTest {
             assertFalse(Winograd.paysWeightGradient(fewTiles)); // 32 tiles: the GEMMs mostly move dU
             ConvGeometry batch4 = ConvGeometry.of(new int[]{4, 768, 14, 14}, new int[]{768, 768, 3, 3}, new int[]{4, 768, 14, 14}, s1);
             assertTrue(Winograd.paysWeightGradient(batch4)); // 64 tiles
+            // tile size: F(4x4) unless the switch asks for F(2x2) or F(6x6)
+            assertEquals(4, Winograd.tileSize());
+            System.setProperty("sparkj.conv.winograd.m", "6");
+            assertEquals(6, Winograd.tileSize());
+            System.setProperty("sparkj.conv.winograd.m", "2");
+            assertEquals(2, Winograd.tileSize());
+            System.setProperty("sparkj.conv.winograd.m", "5");
+            assertEquals(4, Winograd.tileSize());
+            System.clearProperty("sparkj.conv.winograd.m");
             System.setProperty("sparkj.conv.winograd.wgrad", "false");
             assertFalse(Winograd.paysWeightGradient(big));
             System.clearProperty("sparkj.conv.winograd.wgrad");
@@ -360,9 +376,14 @@ class WinogradTest {
         assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
         assertEquals(one[0], twoPhased[0], "outputs differ between per-worker blocks and one shared block");
         // the weight gradient's blocks cut its sum over tiles: bit-identical for a given block size, whatever the threads
-        assertEquals(one[7], two[7], "weight gradients differ between 1 and 2 threads");
-        for (int i = 1; i < 5; i++) assertTrue(Double.parseDouble(one[i]) <= tol(i <= 2 ? 4 : 2), "error " + one[i]);
-        for (int i = 5; i < 7; i++) assertTrue(Double.parseDouble(one[i]) <= tolW(i == 5 ? 4 : 2), "weight gradient error " + one[i]);
+        assertEquals(one[10], two[10], "weight gradients differ between 1 and 2 threads");
+        checkDigestErrors(one);
+    }
+
+    /** The digest's errors (see {@link Digest}) within each tile size's tolerance. */
+    private static void checkDigestErrors(String[] d) {
+        for (int i = 1; i <= 6; i++) assertTrue(Double.parseDouble(d[i]) <= tol(8 - 2 * ((i + 1) / 2)), "error " + d[i]);
+        for (int i = 7; i <= 9; i++) assertTrue(Double.parseDouble(d[i]) <= tolW(6 - 2 * (i - 7)), "weight gradient error " + d[i]);
     }
 
     /**
@@ -380,11 +401,9 @@ class WinogradTest {
         assertEquals(one[0], two[0], "outputs differ between 1 and 2 threads");
         assertEquals(one[0], twoSmall[0], "outputs differ between block sizes");
         assertEquals(one[0], twoDefault[0], "outputs differ between block sizes");
-        assertEquals(one[7], two[7], "weight gradients differ between 1 and 2 threads");
-        for (String[] d : new String[][]{one, twoDefault}) {
-            for (int i = 1; i < 5; i++) assertTrue(Double.parseDouble(d[i]) <= tol(i <= 2 ? 4 : 2), "error " + d[i]);
-            for (int i = 5; i < 7; i++) assertTrue(Double.parseDouble(d[i]) <= tolW(i == 5 ? 4 : 2), "weight gradient error " + d[i]);
-        }
+        assertEquals(one[10], two[10], "weight gradients differ between 1 and 2 threads");
+        checkDigestErrors(one);
+        checkDigestErrors(twoDefault);
     }
 
     private static String[] digest(int threads, boolean smallBlocks, String... props) throws IOException, InterruptedException {
@@ -397,12 +416,12 @@ class WinogradTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), "child JVM failed");
         String[] f = out.split("\\s+");
-        assertEquals(8, f.length, out);
+        assertEquals(11, f.length, out); // hash, 2 x 3 errors, 3 weight-gradient errors, hash
         return f;
     }
 
     /**
-     * Prints a hash of the bits of Winograd outputs (channel tails, ragged edge tiles, both tile sizes,
+     * Prints a hash of the bits of Winograd outputs (channel tails, ragged edge tiles, the three tile sizes,
      * forward and input gradient), then each one's error scaled as in the tests (forward and input gradient,
      * then weight gradient), then a hash of the weight gradients (whose sum over tiles the block size cuts).
      */
@@ -415,7 +434,7 @@ class WinogradTest {
             Tensor refY = x.to(REF).conv2d(w.to(REF), null, spec), refGx = gy.to(REF).conv2dBackwardInput(w.to(REF), spec, x.shape());
             long h = 17;
             StringBuilder errs = new StringBuilder();
-            for (int m : new int[]{4, 2}) {
+            for (int m : new int[]{6, 4, 2}) {
                 Tensor y = forward(x, w, null, spec, m), gx = backwardInput(gy, w, spec, x.shape(), m);
                 for (float v : y.contiguous().toFloatArray()) h = h * 31 + Float.floatToRawIntBits(v);
                 for (float v : gx.contiguous().toFloatArray()) h = h * 31 + Float.floatToRawIntBits(v);
@@ -423,7 +442,7 @@ class WinogradTest {
             }
             Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, w.shape());
             long hw = 17;
-            for (int m : new int[]{4, 2}) {
+            for (int m : new int[]{6, 4, 2}) {
                 Tensor gw = backwardWeight(x, gy, spec, m);
                 for (float v : gw.contiguous().toFloatArray()) hw = hw * 31 + Float.floatToRawIntBits(v);
                 errs.append(' ').append(relError(gw, refGw) / Math.sqrt(2 * 23 * 19));

@@ -319,7 +319,8 @@ final class Winograd {
      * Weight gradient {@code gwp [O][3][3][C]} (dense, the layout of {@link ConvNhwc#backwardWeight}) from x and
      * gy, with F(m x m, 3 x 3). See the class comment ("Weight gradient") for the derivation. The blocks of
      * tiles go one after another in a fixed order, each step spread over the workers: the input and
-     * gradient transforms by tiles, the t^2 GEMMs by point xi, each accumulating its own dU[xi] over the
+     * gradient transforms by tiles (writing V and Ghat in the channel panels of {@link DirectGemm#accumulatePanels},
+     * so the products need no packing), the t^2 products by point xi, each accumulating its own dU[xi] over the
      * blocks in order. No value is summed across threads, so the result does not depend on the thread count.
      */
     static void backwardWeight(Nhwc x, Nhwc gy, ConvGeometry g, float[] gwp, Workspace.Lease ws) {
@@ -354,26 +355,28 @@ final class Winograd {
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cinP + coutP)));
         b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
-        final int vPlane = planeStride(block * cinP), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, gPlane, null);
-        final int duPlane = planeStride(pairs);
+        // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A), as on the direct path:
+        // the products read both where the transforms wrote them, with no packing
+        final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
+        final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
+        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
+        final int duPlane = planeStride(coutP * cinP);
         final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * duPlane);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
-            final float beta = first == 0 ? 0f : 1f;
             Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * (cinP + coutP)), (lo, hi) -> {
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
                 geo.input(f, lo, hi, v, tmp, pad);
                 geo.gradient(f, lo, hi, gh, tmp, pad);
             });
-            // dU[xi] (O x C) += Ghat[xi]^T V[xi]: (nb x O)^T times (nb x C)
+            // dU[xi] (O x C, padded) += Ghat[xi]^T V[xi]: (nb x O)^T times (nb x C), one point per task
             Parallel.forRange(tt, 1, (lo, hi) -> {
                 for (int xi = lo; xi < hi; xi++)
-                    Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, true, false, cout, cin, nb, 1f,
-                            gh, xi * gPlane, coutP, v, xi * vPlane, cinP, beta, du, xi * duPlane, cin);
+                    DirectGemm.accumulatePanels(coutP, cinP, nb, gh, xi * gPlane, gp.stride(), v, xi * vPlane, vp.stride(),
+                            f > 0, du, xi * duPlane, cinP);
             });
         }
-        filterGradient(du, duPlane, cin, cout, gwp, m);
+        filterGradient(du, duPlane, cinP, cin, cout, gwp, m);
     }
 
     /**
@@ -381,11 +384,12 @@ final class Winograd {
      * weight gradient's [O][tap][C] layout. Vectorised over c: nine accumulators, one per tap, each a chain of
      * fused multiply-adds over xi in order from zero, the chain the t^2-deep GEMM it replaces computed per
      * element (that GEMM packed all of dU first: 21M floats at 768 x 768 channels, for nine rows of output).
-     * dU's t^2 planes are {@code duPlane} floats apart ({@link #planeStride}): each vector here reads one line of
+     * Row o of dU[xi] starts at {@code xi * duPlane + o * ldu}. The planes are {@code duPlane} floats apart
+     * ({@link #planeStride}): each vector here reads one line of
      * every plane, and planes a multiple of 4 KiB apart (768 x 768 floats) put all t^2 lines in one cache set
      * (one thread, 768 x 768: 35 ms a call before, 25 ms after; a scratch timing, best of 8).
      */
-    private static void filterGradient(float[] du, int duPlane, int cin, int cout, float[] gwp, int m) {
+    private static void filterGradient(float[] du, int duPlane, int ldu, int cin, int cout, float[] gwp, int m) {
         final int t = points(m), tt = t * t, taps = filterSize(m) * filterSize(m);
         final int bound = F.loopBound(cin);
         final float[] k = filterMatrix(m, false);
@@ -393,13 +397,13 @@ final class Winograd {
             for (int o = lo; o < hi; o++) {
                 int c = 0;
                 for (; c < bound; c += VL) {
-                    if (taps == 9) filterGradientVector(du, duPlane, tt, k, o * cin + c, gwp, o * 9 * cin + c, cin);
-                    else filterGradientVector4(du, duPlane, tt, k, o * cin + c, gwp, o * 4 * cin + c, cin);
+                    if (taps == 9) filterGradientVector(du, duPlane, tt, k, o * ldu + c, gwp, o * 9 * cin + c, cin);
+                    else filterGradientVector4(du, duPlane, tt, k, o * ldu + c, gwp, o * 4 * cin + c, cin);
                 }
                 for (; c < cin; c++)
                     for (int tap = 0; tap < taps; tap++) {
                         float acc = 0f;
-                        for (int xi = 0; xi < tt; xi++) acc = Math.fma(k[xi * taps + tap], du[xi * duPlane + o * cin + c], acc);
+                        for (int xi = 0; xi < tt; xi++) acc = Math.fma(k[xi * taps + tap], du[xi * duPlane + o * ldu + c], acc);
                         gwp[(o * taps + tap) * cin + c] = acc;
                     }
             }
@@ -521,7 +525,7 @@ final class Winograd {
                 }
             }
         });
-        filterGradient(du, duPlane, cin, cout, gwp, m);
+        filterGradient(du, duPlane, cin, cin, cout, gwp, m);
     }
 
     // ------------------------------------------------------------------ weight transform

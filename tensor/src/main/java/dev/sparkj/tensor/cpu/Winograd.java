@@ -387,7 +387,7 @@ final class Winograd {
      * Row o of dU[xi] starts at {@code xi * duPlane + o * ldu}. The planes are {@code duPlane} floats apart
      * ({@link #planeStride}): each vector here reads one line of
      * every plane, and planes a multiple of 4 KiB apart (768 x 768 floats) put all t^2 lines in one cache set
-     * (one thread, 768 x 768: 35 ms a call before, 25 ms after; a scratch timing, best of 8).
+     * (one thread, 768 x 768: 26-40 ms a call before, 22-32 ms after; a scratch timing, rounds 2-8).
      */
     private static void filterGradient(float[] du, int duPlane, int ldu, int cin, int cout, float[] gwp, int m) {
         final int t = points(m), tt = t * t, taps = filterSize(m) * filterSize(m);

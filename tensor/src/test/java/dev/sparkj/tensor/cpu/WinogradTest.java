@@ -201,7 +201,10 @@ class WinogradTest {
         checkForwardAndInputGradient();
     }
 
-    /** The same checks with the direct products (DirectGemm) off: every shape through Sgemm's packed GEMMs. */
+    /**
+     * The same checks with the direct path off: every shape's forward and input-gradient products through Sgemm's
+     * packed GEMMs, and every weight gradient through the blocked path (blocks one after another, no partial sums).
+     */
     @Test
     void packedGemmPathMatchesReference() {
         String old = System.getProperty("sparkj.conv.winograd.direct");

@@ -41,10 +41,8 @@ public final class OpProfile {
     /** Restarts the forward clock without charging the time since the last mark to any op (e.g. after backward). */
     public static synchronized void restartClock() {
         if (!ON) return;
-        synchronized (OpProfile.class) {
-            mark = System.nanoTime();
-            flopMark = FlopCounter.total();
-        }
+        mark = System.nanoTime();
+        flopMark = FlopCounter.total();
     }
 
     /** Called by every recorded op: returns at once (no lock) unless profiling is on. */

@@ -355,13 +355,9 @@ final class Winograd {
         int b = Math.max(MIN_BLOCK, BLOCK_FLOATS / (tt * (cinP + coutP)));
         b = Math.max(4, Math.min(b, MAX_BLOCK_FLOATS / (tt * (cinP + coutP))));
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
-        // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A), as on the direct path:
-        // the products read both where the transforms wrote them, with no packing
-        final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
-        final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
+        final Tiles geo = Tiles.forWeightGradient(x, gy, ph, pw, m, tilesW, perImage, block);
         final int duPlane = planeStride(coutP * cinP);
-        final float[] v = ws.floats(tt * vPlane), gh = ws.floats(tt * gPlane), du = ws.floats(tt * duPlane);
+        final float[] v = ws.floats(tt * geo.vPlane()), gh = ws.floats(tt * geo.mPlane()), du = ws.floats(tt * duPlane);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
             Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * (cinP + coutP)), (lo, hi) -> {
@@ -371,9 +367,7 @@ final class Winograd {
             });
             // dU[xi] (O x C, padded) += Ghat[xi]^T V[xi]: (nb x O)^T times (nb x C), one point per task
             Parallel.forRange(tt, 1, (lo, hi) -> {
-                for (int xi = lo; xi < hi; xi++)
-                    DirectGemm.accumulatePanels(coutP, cinP, nb, gh, xi * gPlane, gp.stride(), v, xi * vPlane, vp.stride(),
-                            f > 0, du, xi * duPlane, cinP);
+                for (int xi = lo; xi < hi; xi++) geo.accumulateProduct(xi, nb, gh, v, f > 0, du, xi * duPlane, cinP);
             });
         }
         filterGradient(du, duPlane, cinP, cin, cout, gwp, m);
@@ -492,23 +486,19 @@ final class Winograd {
         final int chunks = Math.max(1, Math.min(DIRECT_MAX_CHUNKS,
                 Math.min(tiles / DIRECT_CHUNK_MIN_TILES, DIRECT_PARTIAL_FLOATS / size)));
         final int block = Math.max(4, DIRECT_WGRAD_BLOCK_FLOATS / (tt * (cinP + coutP)));
-        // V in panels of NR channels (the products' B), Ghat in panels of VL channels (their A, four rows at a time)
-        final Panels vp = new Panels(DirectGemm.NR, block * DirectGemm.NR), gp = new Panels(VL, block * VL);
-        final int vPlane = planeStride(block * roundUp(cinP, DirectGemm.NR)), gPlane = planeStride(block * coutP);
-        final Tiles geo = new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage, vp, gp, vPlane, gPlane, null);
+        final Tiles geo = Tiles.forWeightGradient(x, gy, ph, pw, m, tilesW, perImage, block);
         final float[] partial = ws.floats(chunks * size);
         Parallel.forEach(chunks, ch -> {
             int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
             try (Workspace.Lease own = Workspace.lease()) {
-                float[] v = own.floats(tt * vPlane), gh = own.floats(tt * gPlane);
+                float[] v = own.floats(tt * geo.vPlane()), gh = own.floats(tt * geo.mPlane());
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
                 for (int first = lo; first < hi; first += block) {
                     int nb = Math.min(block, hi - first);
                     geo.input(first, 0, nb, v, tmp, pad);
                     geo.gradient(first, 0, nb, gh, tmp, pad);
                     for (int xi = 0; xi < tt; xi++)
-                        DirectGemm.accumulatePanels(coutP, cinP, nb, gh, xi * gPlane, gp.stride(), v, xi * vPlane, vp.stride(),
-                                first > lo, partial, ch * size + xi * coutP * cinP, cinP);
+                        geo.accumulateProduct(xi, nb, gh, v, first > lo, partial, ch * size + xi * coutP * cinP, cinP);
                 }
             }
         });
@@ -782,6 +772,27 @@ final class Winograd {
      */
     private record Tiles(Image in, Image out, int ph, int pw, int m, int tilesW, int perImage, Panels vp, Panels mp,
                          int vPlane, int mPlane, float[] bias) {
+        /**
+         * The weight gradient's tiles, in blocks of {@code block}: V in panels of {@link DirectGemm#NR} channels (its
+         * products' B) and Ghat in panels of {@link #VL} (their A), so that {@link #accumulateProduct} reads both
+         * where the transforms wrote them, with no packing.
+         */
+        static Tiles forWeightGradient(Image x, Nhwc gy, int ph, int pw, int m, int tilesW, int perImage, int block) {
+            int cinP = roundUp(x.c(), VL), coutP = roundUp(gy.c(), VL);
+            return new Tiles(x, Image.of(gy), ph, pw, m, tilesW, perImage,
+                    new Panels(DirectGemm.NR, block * DirectGemm.NR), new Panels(VL, block * VL),
+                    planeStride(block * roundUp(cinP, DirectGemm.NR)), planeStride(block * coutP), null);
+        }
+
+        /**
+         * {@code dU[xi] += Ghat[xi]^T V[xi]} over the {@code nb} tiles of a block ({@link #forWeightGradient}'s layout),
+         * into the padded O x C rows at {@code du[duOff]}, {@code ldu} apart; stored instead when not {@code accumulate}.
+         */
+        void accumulateProduct(int xi, int nb, float[] gh, float[] v, boolean accumulate, float[] du, int duOff, int ldu) {
+            DirectGemm.accumulatePanels(roundUp(out.c(), VL), roundUp(in.c(), VL), nb, gh, xi * mPlane, mp.stride(),
+                    v, xi * vPlane, vp.stride(), accumulate, du, duOff, ldu);
+        }
+
         /** V for tiles {@code first + lo .. first + hi} (tiles lo..hi of the block in V). */
         void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
@@ -1022,7 +1033,6 @@ final class Winograd {
         }
     }
 
-    /** {@code B^T d} for F(2, 3) on four lines ({@link #bt6Lines}'s layout): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
     /**
      * B^T of F(6, 3) along 8 lines ({@link #BT6}), in the grouping of Lavin and Gray's rows: the pairs (1, 2),
      * (3, 4), (5, 6) share their even and odd parts.
@@ -1059,6 +1069,7 @@ final class Winograd {
         }
     }
 
+    /** {@code B^T d} for F(2, 3) on four lines ({@link #bt6Lines}'s layout): {@code d0 - d2, d1 + d2, d2 - d1, d1 - d3}. */
     private static void bt4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep, int len) {
         for (int q = 0; q < 4; q++) {
             final int s0 = sOff + q * sLine, s1 = s0 + sStep, s2 = s1 + sStep, s3 = s2 + sStep;
@@ -1124,11 +1135,6 @@ final class Winograd {
         }
     }
 
-    /**
-     * {@code A g} for F(4, 3) ({@link #AT4} transposed, 6 x 4) on {@code lines} lines of {@code len} channels
-     * ({@link #bt6Lines}'s layout): four values in, six out, {@code g0, e + o, e - o, E + O, E - O, g3} with
-     * {@code e = g0 + g2, o = g1 + g3, E = g0 + 4 g2, O = 2 g1 + 8 g3}.
-     */
     /** The adjoint of F(6, 3)'s output transform, A along {@code lines} lines: six values in, eight out (the columns of {@link #AT6}). */
     private static void a8Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                 int lines, int len) {
@@ -1162,6 +1168,11 @@ final class Winograd {
         }
     }
 
+    /**
+     * {@code A g} for F(4, 3) ({@link #AT4} transposed, 6 x 4) on {@code lines} lines of {@code len} channels
+     * ({@link #bt6Lines}'s layout): four values in, six out, {@code g0, e + o, e - o, E + O, E - O, g3} with
+     * {@code e = g0 + g2, o = g1 + g3, E = g0 + 4 g2, O = 2 g1 + 8 g3}.
+     */
     private static void a6Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                 int lines, int len) {
         final FloatVector two = FloatVector.broadcast(F, 2f), four = FloatVector.broadcast(F, 4f);
@@ -1315,7 +1326,6 @@ final class Winograd {
         }
     }
 
-    /** {@code A^T m + bias} for F(2, 3) ({@link #at6Lines}'s layout): {@code m0 + m1 + m2, m1 - m2 - m3}. */
     /** A^T of F(6, 3) ({@link #AT6}) along {@code lines} lines, the first {@code count} of its six outputs, plus the bias. */
     private static void at8Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                  int lines, int count, float[] bias, int bOff, int len) {
@@ -1347,6 +1357,7 @@ final class Winograd {
         }
     }
 
+    /** {@code A^T m + bias} for F(2, 3) ({@link #at6Lines}'s layout): {@code m0 + m1 + m2, m1 - m2 - m3}. */
     private static void at4Lines(float[] src, int sOff, int sLine, int sStep, float[] dst, int dOff, int dLine, int dStep,
                                  int lines, int count, float[] bias, int bOff, int len) {
         final FloatVector zero = FloatVector.zero(F);

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
  * these checks are deterministic.
  */
 class WinogradTest {
+    /** The output tile sizes checked, in the order the digest prints them: F(6x6), F(4x4), F(2x2). */
+    private static final int[] SCHEMES = {6, 4, 2};
     /** F(4x4, 3x3): the conformance test's bound for a convolution, {@code 2e-6 sqrt(9K)} of max|ref|. */
     private static final double TOL4 = 2e-6;
     /** F(6x6, 3x3): held to the same conformance bound as F(4x4). */
@@ -163,7 +165,7 @@ class WinogradTest {
     }
 
     private static void checkWeightGradient() {
-        for (int m : new int[]{6, 4, 2}) {
+        for (int m : SCHEMES) {
             double worst = 0;
             for (int[] s : SHAPES) {
                 double e = weightError(s, m, new Rng(java.util.Arrays.hashCode(s) * 7 + m));
@@ -220,7 +222,7 @@ class WinogradTest {
     }
 
     private static void checkForwardAndInputGradient() {
-        for (int m : new int[]{6, 4, 2}) {
+        for (int m : SCHEMES) {
             double worst = 0;
             for (int[] s : SHAPES) {
                 double[] e = errors(s, m, new Rng(java.util.Arrays.hashCode(s) + m));
@@ -246,7 +248,7 @@ class WinogradTest {
         Tensor gy = r.normal(0, 1, 1, 192, 14, 14).toChannelsLast();
         Tensor refY = x.to(REF).conv2d(wt.to(REF), null, spec), refGx = gy.to(REF).conv2dBackwardInput(wt.to(REF), spec, x.shape());
         double k = Math.sqrt(9.0 * 192);
-        for (int m : new int[]{6, 4, 2}) {
+        for (int m : SCHEMES) {
             double e = relError(forward(x, wt, null, spec, m), refY), eg = relError(backwardInput(gy, wt, spec, x.shape(), m), refGx);
             System.out.printf("Winograd F(%dx%d,3x3): C=O=192 14x14: max err / max|ref| forward %.2e, input gradient %.2e "
                     + "(%.2e, %.2e sqrt(9C))%n", m, m, e, eg, e / k, eg / k);
@@ -254,7 +256,7 @@ class WinogradTest {
         }
         Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, wt.shape());
         double kw = Math.sqrt(14.0 * 14);
-        for (int m : new int[]{6, 4, 2}) {
+        for (int m : SCHEMES) {
             double e = relError(backwardWeight(x, gy, spec, m), refGw);
             System.out.printf("Winograd F(%dx%d,3x3): C=O=192 14x14: max err / max|ref| weight gradient %.2e (%.2e sqrt(P))%n",
                     m, m, e, e / kw);
@@ -385,8 +387,8 @@ class WinogradTest {
 
     /** The digest's errors (see {@link Digest}) within each tile size's tolerance. */
     private static void checkDigestErrors(String[] d) {
-        for (int i = 1; i <= 6; i++) assertTrue(Double.parseDouble(d[i]) <= tol(8 - 2 * ((i + 1) / 2)), "error " + d[i]);
-        for (int i = 7; i <= 9; i++) assertTrue(Double.parseDouble(d[i]) <= tolW(6 - 2 * (i - 7)), "weight gradient error " + d[i]);
+        for (int i = 1; i <= 6; i++) assertTrue(Double.parseDouble(d[i]) <= tol(SCHEMES[(i - 1) / 2]), "error " + d[i]);
+        for (int i = 7; i <= 9; i++) assertTrue(Double.parseDouble(d[i]) <= tolW(SCHEMES[i - 7]), "weight gradient error " + d[i]);
     }
 
     /**
@@ -437,7 +439,7 @@ class WinogradTest {
             Tensor refY = x.to(REF).conv2d(w.to(REF), null, spec), refGx = gy.to(REF).conv2dBackwardInput(w.to(REF), spec, x.shape());
             long h = 17;
             StringBuilder errs = new StringBuilder();
-            for (int m : new int[]{6, 4, 2}) {
+            for (int m : SCHEMES) {
                 Tensor y = forward(x, w, null, spec, m), gx = backwardInput(gy, w, spec, x.shape(), m);
                 for (float v : y.contiguous().toFloatArray()) h = h * 31 + Float.floatToRawIntBits(v);
                 for (float v : gx.contiguous().toFloatArray()) h = h * 31 + Float.floatToRawIntBits(v);
@@ -445,7 +447,7 @@ class WinogradTest {
             }
             Tensor refGw = gy.to(REF).conv2dBackwardWeight(x.to(REF), spec, w.shape());
             long hw = 17;
-            for (int m : new int[]{6, 4, 2}) {
+            for (int m : SCHEMES) {
                 Tensor gw = backwardWeight(x, gy, spec, m);
                 for (float v : gw.contiguous().toFloatArray()) hw = hw * 31 + Float.floatToRawIntBits(v);
                 errs.append(' ').append(relError(gw, refGw) / Math.sqrt(2 * 23 * 19));

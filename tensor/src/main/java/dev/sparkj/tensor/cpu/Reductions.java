@@ -4,7 +4,6 @@ import dev.sparkj.tensor.ReduceOp;
 import dev.sparkj.tensor.Tensor;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -199,9 +198,8 @@ final class Reductions {
                 for (int r = r0; r < r1; r++, rc.next()) {
                     int o = xo + rc.offset();
                     for (int j = 0; j < bound; j += VL) {
-                        FloatVector v = FloatVector.fromArray(F, x, o + j);
-                        DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(DoubleVector.fromArray(D, mean, m0 + j));
-                        DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(DoubleVector.fromArray(D, mean, m0 + j + DL));
+                        DoubleVector d0 = RowKernels.widen(x, o + j).sub(DoubleVector.fromArray(D, mean, m0 + j));
+                        DoubleVector d1 = RowKernels.widen(x, o + j + DL).sub(DoubleVector.fromArray(D, mean, m0 + j + DL));
                         d0.fma(d0, DoubleVector.fromArray(D, acc, j)).intoArray(acc, j);
                         d1.fma(d1, DoubleVector.fromArray(D, acc, j + DL)).intoArray(acc, j + DL);
                     }

@@ -3,6 +3,7 @@ package dev.sparkj.tensor.cpu;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +17,9 @@ final class RowKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int VL = F.length();
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final int DL = D.length();
+    /** Float vectors of D's lane count: each is loaded and widened whole (see {@link #widen}). */
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Floats per block: four accumulators, 32 vectors each. */
     private static final int BLOCK = 4 * 32 * VL;
 
@@ -72,12 +76,11 @@ final class RowKernels {
     static double sqdev(float[] x, int o, int n, int s, double mean) {
         double tot = 0;
         int i = 0;
-        if (s == 1 && 2 * D.length() == VL) {
+        if (s == 1 && 2 * DL == VL) {
             DoubleVector mv = DoubleVector.broadcast(D, mean), a0 = DoubleVector.zero(D), a1 = a0;
             for (int bound = F.loopBound(n); i < bound; i += VL) {
-                FloatVector v = FloatVector.fromArray(F, x, o + i);
-                DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mv);
-                DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mv);
+                DoubleVector d0 = widen(x, o + i).sub(mv);
+                DoubleVector d1 = widen(x, o + i + DL).sub(mv);
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
             }
@@ -88,5 +91,17 @@ final class RowKernels {
             tot += d * d;
         }
         return tot;
+    }
+
+    /**
+     * {@code x[i .. i + DL)} widened to double: DL floats loaded as one half-width vector and converted whole
+     * ({@code convertShape} part 0, as BatchNorm's statistics do). The variance kernels used to load a full-width
+     * vector and convert its two halves (parts 0 and 1): the same doubles, but {@code -XX:+PrintIntrinsics}
+     * showed C2 compiling the part-1 conversion in them without its intrinsic (target species "missing
+     * constant"), i.e. with the vectors as heap objects, in some processes; after this change it no longer
+     * reported that failure for them.
+     */
+    static DoubleVector widen(float[] x, int i) {
+        return (DoubleVector) FloatVector.fromArray(FH, x, i).convertShape(VectorOperators.F2D, D, 0);
     }
 }

@@ -497,20 +497,27 @@ public final class BatchNormOps {
             if (lg.rows()) {
                 int rows = lg.n() / c, blocks = rowBlocks(rows), vb = c - c % DL;
                 double[] part = new double[2 * blocks * c];
+                // z >= top blocks the gradient too: 6 for ReLU6; NaN for ReLU, where no z compares >= NaN
+                final float top = six ? 6f : Float.NaN;
                 forRowBlocks(rows, (bk, r0, r1) -> {
                     int p1 = 2 * bk * c, p2 = p1 + c;
                     for (int r = r0; r < r1; r++) {
                         int base = r * c, ch = 0;
-                        for (; ch < vb; ch += DL) {
+                        // one loop per case, so that no vector is chosen by a branch inside the loop: C2 may keep
+                        // such a vector as a heap object (JFR found gigabytes of them here in a ResNet-50 step)
+                        if (gated) for (; ch < vb; ch += DL) {
                             FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
-                            FloatVector gf = FloatVector.fromArray(FH, ga, go + base + ch);
-                            if (gated) {
-                                FloatVector z = xf.mul(FloatVector.fromArray(FH, af, ch)).add(FloatVector.fromArray(FH, bf, ch));
-                                VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
-                                if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
-                                gf = FloatVector.zero(FH).blend(gf, on);
-                            }
-                            DoubleVector g = (DoubleVector) gf.convertShape(VectorOperators.F2D, D, 0);
+                            FloatVector z = xf.mul(FloatVector.fromArray(FH, af, ch)).add(FloatVector.fromArray(FH, bf, ch));
+                            VectorMask<Float> on = z.compare(VectorOperators.GT, 0f).andNot(z.compare(VectorOperators.GE, top));
+                            DoubleVector g = (DoubleVector) FloatVector.zero(FH).blend(FloatVector.fromArray(FH, ga, go + base + ch), on)
+                                    .convertShape(VectorOperators.F2D, D, 0);
+                            DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
+                            DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
+                            DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);
+                        }
+                        else for (; ch < vb; ch += DL) {
+                            FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
+                            DoubleVector g = (DoubleVector) FloatVector.fromArray(FH, ga, go + base + ch).convertShape(VectorOperators.F2D, D, 0);
                             DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
                             DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
                             DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);

@@ -72,7 +72,8 @@ public final class Engine {
             Tensor g = grads.remove(n);
             long t0 = OpProfile.ON ? System.nanoTime() : 0;
             Tensor[] in = g == null ? null : n.run(g); // no gradient arrived: nothing flows further
-            if (OpProfile.ON) OpProfile.backwardDone(n.name(), System.nanoTime() - t0);
+            if (OpProfile.ON) OpProfile.backwardDone(OpProfile.SHAPES && g != null && n.inputCount() > 0 && n.hasInputShape(0)
+                    ? OpProfile.withShapes(n.name(), n.inputShape(0), g.shape()) : n.name(), System.nanoTime() - t0);
             if (!retainGraph) n.release();
             if (MemoryReport.ON && MemoryReport.sample(++walked)) MemoryReport.heap("node " + walked + " (" + n.name() + ", "
                     + grads.size() + " pending gradients)");

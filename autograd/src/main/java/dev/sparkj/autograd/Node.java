@@ -74,7 +74,7 @@ public final class Node {
      * nothing is kept.
      */
     public static Variable record(String name, Variable[] inputs, Tensor output, Tensor[] saved, Backward backward) {
-        OpProfile.forwardDone(name);
+        if (OpProfile.ON) OpProfile.forwardDone(name, inputs.length > 0 && inputs[0] != null ? inputs[0].shape() : new int[0], output.shape());
         if (!NoGrad.isGradEnabled() || !anyRequiresGrad(inputs)) return new Variable(output, false);
         if (!output.dtype().isFloating()) throw new IllegalStateException(name + ": a differentiable op produced " + output.dtype());
         return new Variable(output, true, new Node(name, inputs, saved, backward));
@@ -100,6 +100,9 @@ public final class Node {
 
     /** Whether input {@code i} wants a gradient (skip computing the others). */
     public boolean needs(int i) { return next[i] != null || leaves[i] != null; }
+
+    /** Whether input {@code i} was present (not null) when the op ran. */
+    boolean hasInputShape(int i) { return inputShapes[i] != null; }
 
     /** The shape input {@code i} had when the op ran. */
     public int[] inputShape(int i) { return inputShapes[i].clone(); }

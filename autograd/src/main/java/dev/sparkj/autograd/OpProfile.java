@@ -23,8 +23,14 @@ import dev.sparkj.tensor.cpu.FlopCounter;
 public final class OpProfile {
     private OpProfile() {}
 
-    /** Whether profiling is on ({@code -Dsparkj.profile=true}). */
-    public static final boolean ON = Boolean.getBoolean("sparkj.profile");
+    /** Whether profiling is on ({@code -Dsparkj.profile=true}, or {@code =shapes}). */
+    public static final boolean ON = "true".equals(System.getProperty("sparkj.profile"))
+            || "shapes".equals(System.getProperty("sparkj.profile"));
+    /**
+     * With {@code -Dsparkj.profile=shapes} each row is one op at one shape (its first input's shape, then the
+     * output's, or in backward the output gradient's): which layer of a model a cost comes from.
+     */
+    static final boolean SHAPES = "shapes".equals(System.getProperty("sparkj.profile"));
 
     private static final Map<String, long[]> FORWARD = new HashMap<>(), BACKWARD = new HashMap<>();
     private static long mark = System.nanoTime(), flopMark;
@@ -45,9 +51,21 @@ public final class OpProfile {
         flopMark = FlopCounter.total();
     }
 
-    /** Called by every recorded op: returns at once (no lock) unless profiling is on. */
-    static void forwardDone(String op) {
+    /**
+     * Called by every recorded op with its first input's shape and its output's: returns at once (no lock) unless
+     * profiling is on.
+     */
+    static void forwardDone(String op, int[] inShape, int[] outShape) {
         if (!ON) return;
+        forwardDoneAs(SHAPES ? withShapes(op, inShape, outShape) : op);
+    }
+
+    /** "op [in] -> [out]". */
+    static String withShapes(String op, int[] inShape, int[] outShape) {
+        return op + " " + java.util.Arrays.toString(inShape) + "->" + java.util.Arrays.toString(outShape);
+    }
+
+    private static void forwardDoneAs(String op) {
         synchronized (OpProfile.class) {
             long now = System.nanoTime();
             add(FORWARD, op, now - mark, flops());
@@ -62,6 +80,9 @@ public final class OpProfile {
             add(BACKWARD, op, nanos, flops());
         }
     }
+
+    /** Width of the op column. */
+    private static int width() { return SHAPES ? 72 : 36; }
 
     /** GEMM floating-point operations since the previous record. */
     private static long flops() {
@@ -86,7 +107,7 @@ public final class OpProfile {
         long fw = FORWARD.values().stream().mapToLong(v -> v[0]).sum(), bw = BACKWARD.values().stream().mapToLong(v -> v[0]).sum();
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "op profile: forward %.3f s, backward %.3f s%n", fw / 1e9, bw / 1e9));
-        sb.append(String.format(Locale.ROOT, "  %-9s %-36s %10s %7s %8s %9s %8s%n", "pass", "op", "seconds", "share", "calls",
+        sb.append(String.format(Locale.ROOT, "  %-9s %-" + width() + "s %10s %7s %8s %9s %8s%n", "pass", "op", "seconds", "share", "calls",
                 "GFLOP", "GFLOP/s"));
         for (var pass : List.of(Map.entry("forward", FORWARD), Map.entry("backward", BACKWARD))) {
             List<Map.Entry<String, long[]>> rows = new ArrayList<>(pass.getValue().entrySet());
@@ -95,7 +116,7 @@ public final class OpProfile {
                 long[] v = r.getValue();
                 String work = v[2] == 0 ? String.format(Locale.ROOT, " %9s %8s", "", "")
                         : String.format(Locale.ROOT, " %9.1f %8.1f", v[2] / 1e9, v[2] / (double) Math.max(1, v[0]));
-                sb.append(String.format(Locale.ROOT, "  %-9s %-36s %10.3f %6.1f%% %8d%s%n", pass.getKey(), r.getKey(),
+                sb.append(String.format(Locale.ROOT, "  %-9s %-" + width() + "s %10.3f %6.1f%% %8d%s%n", pass.getKey(), r.getKey(),
                         v[0] / 1e9, 100.0 * v[0] / Math.max(1, fw + bw), v[1], work).stripTrailing()).append('\n');
             }
         }

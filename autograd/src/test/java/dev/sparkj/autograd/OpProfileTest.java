@@ -19,12 +19,7 @@ class OpProfileTest {
 
     @Test
     void chargesEachOpItsGemmWork() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dsparkj.profile=true",
-                "-cp", System.getProperty("java.class.path"), Run.class.getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        String out = profiled("true");
         double product = 2.0 * M * K * N / 1e9; // one M x K times K x N product, in GFLOP
         String[] fwd = row(out, "forward", "matmul"), bwd = row(out, "backward", "matmul"), relu = row(out, "forward", "relu");
         assertEquals(7, fwd.length, out);
@@ -34,6 +29,27 @@ class OpProfileTest {
         assertEquals(2 * product, Double.parseDouble(bwd[5]), 0.051, out); // both gradients' products
         assertTrue(Double.parseDouble(fwd[6]) > 0 && Double.parseDouble(bwd[6]) > 0, out);
         assertEquals(5, relu.length, out);                               // no GEMM work: no work columns
+    }
+
+    @Test
+    void withShapesEachShapeIsItsOwnRow() throws Exception {
+        String out = profiled("shapes");
+        // the matmul's first input and its output; in backward, the output's gradient
+        List<String> matmul = out.lines().map(String::trim).filter(l -> l.contains("matmul [1024, 1024]->[1024, 512]")).toList();
+        assertEquals(2, matmul.size(), out);
+        assertTrue(matmul.get(0).startsWith("forward") && matmul.get(1).startsWith("backward"), out);
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("forward") && l.contains("relu [1024, 512]->[1024, 512]")), out);
+    }
+
+    /** The standard output of {@link Run} in a child JVM with {@code -Dsparkj.profile=value}. */
+    private static String profiled(String value) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Dsparkj.profile=" + value,
+                "-cp", System.getProperty("java.class.path"), Run.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     /** The table row of one op in one pass, split on blanks: pass, op, seconds, share, calls[, GFLOP, GFLOP/s]. */

@@ -16,7 +16,7 @@ public final class SparseLayout {
     private final ActiveMask mask;
     private final int t, height, width, rows;
     private Tensor positionIndex, rowOfPosition, denseMask, maskedPositions, sampleIndex;
-    private int[] sampleOfRow;
+    private int[] sampleOfRow, positions, rowsOfPositions;
 
     SparseLayout(ActiveMask mask, int t) {
         this.mask = mask;
@@ -69,23 +69,46 @@ public final class SparseLayout {
         return sampleOfRow;
     }
 
-    /** Flat position {@code (b * H + y) * W + x} of every row: I64 {@code [rows]} (the gather dense → rows). */
+    /** Flat position {@code (b * H + y) * W + x} of every row, {@code [rows]} (shared; do not modify). */
+    synchronized int[] positions() {
+        if (positions == null) {
+            if ((long) batch() * height * width > Integer.MAX_VALUE) throw new IllegalArgumentException("too many positions: " + batch() + " x " + height + " x " + width);
+            int[] p = new int[rows];
+            for (int r = 0; r < rows; r++) p[r] = (sampleOf(r) * height + yOf(r)) * width + xOf(r);
+            positions = p;
+        }
+        return positions;
+    }
+
+    /** Row of every flat position, -1 where masked, {@code [B*H*W]} (shared; do not modify). */
+    synchronized int[] rowsOfPositions() {
+        if (rowsOfPositions == null) {
+            int[] q = new int[batch() * height * width], p = positions();
+            java.util.Arrays.fill(q, -1);
+            for (int r = 0; r < rows; r++) q[p[r]] = r;
+            rowsOfPositions = q;
+        }
+        return rowsOfPositions;
+    }
+
+    /** {@link #positions()} as I64 {@code [rows]} (the gather dense → rows). */
     public synchronized Tensor positionIndex() {
         if (positionIndex == null) {
-            long[] p = new long[rows];
-            for (int r = 0; r < rows; r++) p[r] = ((long) sampleOf(r) * height + yOf(r)) * width + xOf(r);
-            positionIndex = Tensor.ofLongs(p, rows);
+            int[] p = positions();
+            long[] a = new long[rows];
+            for (int r = 0; r < rows; r++) a[r] = p[r];
+            positionIndex = Tensor.ofLongs(a, rows);
         }
         return positionIndex;
     }
 
-    /** Row of every flat position, -1 where masked: I64 {@code [B*H*W]} (the gather rows → dense). */
+    /** {@link #rowsOfPositions()} as I64 {@code [B*H*W]}, -1 where masked (the gather rows → dense). */
     public synchronized Tensor rowOfPosition() {
         if (rowOfPosition == null) {
-            long[] q = new long[batch() * height * width];
-            java.util.Arrays.fill(q, -1);
-            for (int r = 0; r < rows; r++) q[(sampleOf(r) * height + yOf(r)) * width + xOf(r)] = r;
-            rowOfPosition = Tensor.ofLongs(q, q.length);
+            int[] q = rowsOfPositions();
+            long[] a = new long[q.length];
+            for (int i = 0; i < q.length; i++) a[i] = q[i];
+            rowOfPosition = Tensor.ofLongs(a, a.length);
         }
         return rowOfPosition;
     }

@@ -26,6 +26,56 @@ class SparseMapTest {
     }
 
     @Test
+    void gatherReadsEitherLayoutAndItsGradientLandsAtTheVisiblePositions() {
+        ActiveMask mask = patterned();
+        Rng rng = new Rng(3);
+        Tensor x = normal(rng, 2, 5, 6, 6);
+        Tensor channelsLast = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        for (Tensor in : new Tensor[]{x, channelsLast}) {
+            Variable v = Variable.param(in);
+            SparseMap s = SparseMap.of(v, mask, SparseMap.Mode.PACKED);
+            Tensor r = normal(rng, s.rows().shape());
+            F.sum(F.mul(s.rows(), Variable.of(r))).backward();
+            SparseLayout l = s.layout();
+            int visible = 0;
+            for (int b = 0; b < 2; b++)
+                for (int y = 0; y < 6; y++)
+                    for (int xx = 0; xx < 6; xx++) {
+                        int row = l.row(b, y, xx);
+                        if (row >= 0) visible++;
+                        for (int c = 0; c < 5; c++) {
+                            if (row >= 0) assertEquals(x.get(b, c, y, xx), s.rows().data().get(row, c), 0, "row value");
+                            assertEquals(row >= 0 ? r.get(row, c) : 0, v.grad().get(b, c, y, xx), 0, "gradient at " + b + "," + c + "," + y + "," + xx);
+                        }
+                    }
+            assertEquals(s.rows().shape(0), visible);
+        }
+    }
+
+    @Test
+    void densifyTokenGradientOverManyChunksIsTheMaskedSum() {
+        ActiveMask mask = random(3, 8, 8, 25, 7);
+        Rng rng = new Rng(4);
+        Tensor x = normal(rng, 3, 4, 32, 32);                // 3072 positions: six chunks of the token's sum
+        Variable token = Variable.param(rng.normal(0, 0.02, 1, 4, 1, 1));
+        Variable d = SparseMap.of(Variable.of(x), mask, SparseMap.Mode.PACKED).densify(token);
+        Tensor r = normal(rng, 3, 4, 32, 32);
+        F.sum(F.mul(d, Variable.of(r))).backward();
+        Tensor m = mask.upsample(4);
+        for (int c = 0; c < 4; c++) {
+            double expect = 0;
+            for (int b = 0; b < 3; b++)
+                for (int y = 0; y < 32; y++)
+                    for (int xx = 0; xx < 32; xx++) {
+                        boolean visible = m.get(b, 0, y, xx) != 0;
+                        if (!visible) expect += r.get(b, c, y, xx);
+                        assertEquals(visible ? x.get(b, c, y, xx) : token.data().get(0, c, 0, 0), d.data().get(b, c, y, xx), 0, "value");
+                    }
+            assertEquals(expect, token.grad().get(0, c, 0, 0), 1e-4 * Math.sqrt(3072), "token gradient, channel " + c);
+        }
+    }
+
+    @Test
     void densifyFillsTheMaskTokenAndSumsItsGradient() {
         ActiveMask mask = patterned();
         Rng rng = new Rng(2);

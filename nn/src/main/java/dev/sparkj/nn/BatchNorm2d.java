@@ -106,15 +106,20 @@ public final class BatchNorm2d extends Module implements ImageLayer {
 
     private void updateRunning(double[] mean, double[] unbiasedVar) {
         Tensor rmT = buffer("running_mean"), rvT = buffer("running_var");
-        double[] rm = rmT.toDoubleArray(), rv = rvT.toDoubleArray();
-        for (int c = 0; c < channels; c++) {
-            rm[c] = (1 - momentum) * rm[c] + momentum * mean[c];
-            rv[c] = (1 - momentum) * rv[c] + momentum * unbiasedVar[c];
-        }
+        double[] rm = blend(rmT.toDoubleArray(), mean, momentum), rv = blend(rvT.toDoubleArray(), unbiasedVar, momentum);
         buffer("running_mean", Tensor.of(rm, channels).cast(rmT.dtype()).to(rmT.backend()));
         buffer("running_var", Tensor.of(rv, channels).cast(rvT.dtype()).to(rvT.backend()));
         Tensor nb = buffer("num_batches_tracked");
         buffer("num_batches_tracked", Tensor.scalar(nb.item() + 1, nb.dtype(), nb.backend()));
+    }
+
+    /**
+     * {@code (1 - momentum) * old + momentum * now}, into {@code old}. (The loop has a method of its own so that, when it
+     * is compiled on the spot, only this little method is: see the note at BatchNormOps.times.)
+     */
+    private static double[] blend(double[] old, double[] now, double momentum) {
+        for (int c = 0; c < old.length; c++) old[c] = (1 - momentum) * old[c] + momentum * now[c];
+        return old;
     }
 
     public Variable weight() { return param("weight"); }

@@ -145,8 +145,13 @@ final class Densify {
                 }
             }
         });
+        return Tensor.of(sumRows(partial, chunks, c), 1, c, 1, 1).to(g.backend());
+    }
+
+    /** The sum of the {@code rows} rows of {@code c} floats in {@code a}, in row order (a method of its own, so that compiling this loop on the spot compiles only it; see the note at BatchNormOps.times). */
+    private static float[] sumRows(float[] a, int rows, int c) {
         float[] sum = new float[c];
-        for (int k = 0; k < chunks; k++) for (int ch = 0; ch < c; ch++) sum[ch] += partial[k * c + ch];
-        return Tensor.of(sum, 1, c, 1, 1).to(g.backend());
+        for (int k = 0; k < rows; k++) for (int ch = 0; ch < c; ch++) sum[ch] += a[k * c + ch];
+        return sum;
     }
 }

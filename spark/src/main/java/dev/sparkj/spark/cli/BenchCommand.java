@@ -54,13 +54,13 @@ final class BenchCommand {
                 model, size, batch, mode, Parallel.threads(), m.numParameters() / 1e6);
 
         double[] step = new double[steps], fwd = new double[steps], bwd = new double[steps], upd = new double[steps];
-        double[] gc = new double[steps], alloc = new double[steps];
+        double[] gc = new double[steps], alloc = new double[steps], busy = new double[steps];
         long flops = 0;
         for (int i = -warmup; i < steps; i++) {
             if (i == 0) OpProfile.start();
             Tensor active = m.sampleMask(batch, rng);
             OpProfile.restartClock();
-            long f0 = FlopCounter.total(), g0 = gcPauseMillis(), a0 = heapAllocatedBytes();
+            long f0 = FlopCounter.total(), g0 = gcPauseMillis(), a0 = heapAllocatedBytes(), c0 = processCpuNanos();
             long t0 = System.nanoTime();
             Variable loss = m.forward(x, active).loss();
             long t1 = System.nanoTime();
@@ -70,28 +70,30 @@ final class BenchCommand {
             opt.step();
             long t3 = System.nanoTime();
             double pauses = (gcPauseMillis() - g0) / 1e3, allocated = a0 < 0 ? Double.NaN : (heapAllocatedBytes() - a0) / 1e9;
+            double cores = c0 < 0 ? Double.NaN : (processCpuNanos() - c0) / (double) (t3 - t0);
             double l = loss.data().item();
             if (i >= 0) {
                 fwd[i] = (t1 - t0) / 1e9; bwd[i] = (t2 - t1) / 1e9; upd[i] = (t3 - t2) / 1e9; step[i] = (t3 - t0) / 1e9;
                 gc[i] = pauses;
                 alloc[i] = allocated;
+                busy[i] = cores;
                 flops += FlopCounter.total() - f0;
             }
-            System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f; collector pauses %.3f; %.2f GB allocated) loss %.4f%n",
+            System.err.printf(Locale.ROOT, "  %s %d: %.3f s (forward %.3f, backward %.3f, LAMB %.3f; collector pauses %.3f; %.2f GB allocated; %.2f cores busy) loss %.4f%n",
                     i < 0 ? "warm-up" : "step", i < 0 ? i + warmup + 1 : i + 1, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-                    pauses, allocated, l);
+                    pauses, allocated, cores, l);
         }
         if (OpProfile.ON) System.err.print(OpProfile.report());
         double med = median(step);
         double gflops = flops / 1e9 / Arrays.stream(step).sum();
         long rss = peakRssBytes();
-        System.out.printf(Locale.ROOT, "%s bs=%d size=%d threads=%d step_median_s=%.3f img_per_s=%.2f forward_median_s=%.3f backward_median_s=%.3f lamb_median_s=%.3f gc_pause_median_s=%.3f gemm_gflops=%.1f peak_rss_mb=%d alloc_gb_median=%.2f%n",
-                model, batch, size, Parallel.threads(), med, batch / med, median(fwd), median(bwd), median(upd), median(gc), gflops, rss >> 20, median(alloc));
+        System.out.printf(Locale.ROOT, "%s bs=%d size=%d threads=%d step_median_s=%.3f img_per_s=%.2f forward_median_s=%.3f backward_median_s=%.3f lamb_median_s=%.3f gc_pause_median_s=%.3f gemm_gflops=%.1f peak_rss_mb=%d alloc_gb_median=%.2f cores_busy_median=%.2f%n",
+                model, batch, size, Parallel.threads(), med, batch / med, median(fwd), median(bwd), median(upd), median(gc), gflops, rss >> 20, median(alloc), median(busy));
         System.out.printf(Locale.ROOT, "{\"bench\":\"pretrain\",\"model\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"input_size\":%d,\"threads\":%d,\"steps\":%d,"
                         + "\"step_median_s\":%.4f,\"forward_median_s\":%.4f,\"backward_median_s\":%.4f,\"lamb_median_s\":%.4f,\"img_per_s\":%.3f,"
-                        + "\"gc_pause_median_s\":%.4f,\"gemm_gflop_per_step\":%.2f,\"gemm_gflops\":%.2f,\"peak_rss_bytes\":%d,\"alloc_gb_median\":%.3f}%n",
+                        + "\"gc_pause_median_s\":%.4f,\"gemm_gflop_per_step\":%.2f,\"gemm_gflops\":%.2f,\"peak_rss_bytes\":%d,\"alloc_gb_median\":%.3f,\"cores_busy_median\":%.3f}%n",
                 model, mode, batch, size, Parallel.threads(), steps, med, median(fwd), median(bwd), median(upd), batch / med,
-                median(gc), flops / 1e9 / steps, gflops, rss, median(alloc));
+                median(gc), flops / 1e9 / steps, gflops, rss, median(alloc), median(busy));
         return 0;
     }
 
@@ -115,6 +117,17 @@ final class BenchCommand {
         java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
         return t instanceof com.sun.management.ThreadMXBean s && s.isThreadAllocatedMemorySupported() && s.isThreadAllocatedMemoryEnabled()
                 ? s.getTotalThreadAllocatedBytes() : -1;
+    }
+
+    /**
+     * CPU time the whole process has used so far, in nanoseconds (every thread: the engine's, the collector's, the
+     * compiler's), or {@code -1} where the JVM does not say. A step's CPU time over its wall clock is how many cores it
+     * kept busy: with two threads, time one core spends alone (allocating, collecting, waiting for the other to
+     * finish its share of a parallel loop) shows as less than 2. (A worker spinning between loops counts as busy.)
+     */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static double median(double[] v) {

@@ -47,7 +47,9 @@ final class Densify {
             Tensor out = scatterRows(rows.data(), token == null ? null : token.data(), l);
             flat = Node.record("densify", new Variable[]{rows, token}, out, Node.NONE, (n, g) -> {
                 Tensor gc = HeapF32.dense(g);
-                return new Tensor[]{n.needs(0) ? gatherFlat(gc, l) : null, n.needs(1) ? tokenGradient(gc, l) : null};
+                // the rows' gradient: g's rows at the visible positions, g seen as the channels-last map it is
+                Tensor asMap = gc.reshape(l.batch(), l.height(), l.width(), c).permute(0, 3, 1, 2);
+                return new Tensor[]{n.needs(0) ? gatherRows(asMap, l) : null, n.needs(1) ? tokenGradient(gc, l) : null};
             });
         } else {
             flat = F.indexSelect(rows, 0, l.rowOfPosition()); // [B*H*W, C], zero rows where masked
@@ -59,6 +61,9 @@ final class Densify {
 
     // ------------------------------------------------------------------ direct F32 kernels
 
+    /** Rows (or positions) of {@code c} channels per parallel chunk: about 16K floats. */
+    private static int rowGrain(int c) { return Math.max(1, 16384 / Math.max(1, c)); }
+
     /** {@code out[r, ch] = d[b, ch, y, x]} for row r at (b, y, x), reading d through its strides: {@code [rows, C]}. */
     static Tensor gatherRows(Tensor d, SparseLayout l) {
         int c = d.shape(1), rows = l.rows(), w = l.width(), hw = l.height() * w;
@@ -66,7 +71,7 @@ final class Densify {
         int[] pos = l.positions();
         Tensor out = HeapF32.zeros(d, rows, c);
         float[] a = ((dev.sparkj.tensor.HeapStorage) d.storage()).f32(), o = HeapF32.array(out);
-        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(1, c)), (lo, hi) -> {
+        Parallel.forRange(rows, rowGrain(c), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int p = pos[r], b = p / hw, yx = p % hw;
                 int base = off + b * sb + (yx / w) * sy + (yx % w) * sx, dst = r * c;
@@ -85,7 +90,7 @@ final class Densify {
         Tensor gd = HeapF32.zeros(gc, shape);
         float[] ga = HeapF32.array(gc), da = HeapF32.array(gd);
         int go = gc.offset();
-        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(1, c)), (lo, hi) -> {
+        Parallel.forRange(rows, rowGrain(c), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int p = pos[r], base = (p / hw) * c * hw + p % hw, src = go + r * c;
                 for (int ch = 0; ch < c; ch++) da[base + ch * hw] = ga[src + ch];
@@ -102,26 +107,13 @@ final class Densify {
         Tensor out = HeapF32.zeros(rc, positions, c);
         float[] ra = HeapF32.array(rc), o = HeapF32.array(out), ta = tc == null ? null : HeapF32.array(tc);
         int ro = rc.offset(), to = tc == null ? 0 : tc.offset();
-        Parallel.forRange(positions, Math.max(1, 16384 / Math.max(1, c)), (lo, hi) -> {
+        Parallel.forRange(positions, rowGrain(c), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int r = rowOf[p];
                 if (r >= 0) System.arraycopy(ra, ro + r * c, o, p * c, c);
                 else if (ta != null) System.arraycopy(ta, to, o, p * c, c);
                 // else: the fresh array's zeros
             }
-        });
-        return out;
-    }
-
-    /** Rows of {@code g} ({@code [B*H*W, C]}, row-major) at the visible positions, in row order: {@code [rows, C]}. */
-    private static Tensor gatherFlat(Tensor g, SparseLayout l) {
-        int c = g.shape(1), rows = l.rows();
-        int[] pos = l.positions();
-        Tensor out = HeapF32.zeros(g, rows, c);
-        float[] ga = HeapF32.array(g), o = HeapF32.array(out);
-        int go = g.offset();
-        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(1, c)), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) System.arraycopy(ga, go + pos[r] * c, o, r * c, c);
         });
         return out;
     }

@@ -24,10 +24,18 @@ import java.util.Arrays;
 public final class Sgemm {
     private Sgemm() {}
 
-    /** The kernel every call uses, chosen once. */
-    static final GemmKernel KERNEL = Boolean.getBoolean("sparkj.gemm.scalar") || VectorGemmKernel.VL < 4
-            ? new ScalarGemmKernel(4, 8)
-            : new VectorGemmKernel();
+    /**
+     * The kernel every call uses, chosen once: {@link WideGemmKernel} (12 rows) where the vector species has
+     * 16 float lanes or more (AVX-512, whose 32 vector registers hold its 24 accumulators), else
+     * {@link VectorGemmKernel} (4 rows); {@code -Dsparkj.gemm.mr=4} or {@code =12} overrides the choice.
+     */
+    static final GemmKernel KERNEL = chooseKernel();
+
+    private static GemmKernel chooseKernel() {
+        if (Boolean.getBoolean("sparkj.gemm.scalar") || VectorGemmKernel.VL < 4) return new ScalarGemmKernel(4, 8);
+        int mr = Integer.getInteger("sparkj.gemm.mr", VectorGemmKernel.VL >= 16 ? WideGemmKernel.MR : VectorGemmKernel.MR);
+        return mr == WideGemmKernel.MR ? new WideGemmKernel() : new VectorGemmKernel();
+    }
 
     /**
      * Computes {@code C = alpha * op(A) * op(B) + beta * C} with the default kernel, blocking and threads.
@@ -75,7 +83,7 @@ public final class Sgemm {
      * first two need the vector kernel.
      */
     static Route route(GemmKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
-        if (!(kern instanceof VectorGemmKernel)) return Route.PACKED;
+        if (!(kern instanceof VectorGemmKernel || kern instanceof WideGemmKernel)) return Route.PACKED;
         if (narrow(transA, m, n, k, alpha, beta)) return Route.NARROW;
         return RowDots.suits(transA, transB, n, k) ? Route.ROW_DOTS : Route.PACKED;
     }

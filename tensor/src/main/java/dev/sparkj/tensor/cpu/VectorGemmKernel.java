@@ -65,15 +65,20 @@ final class VectorGemmKernel implements GemmKernel {
      */
     @Override
     public void store(float[] t, int to, int rows, int cols, float alpha, float beta, float[] c, int co, int ldc) {
+        storeTile(t, to, NR, rows, cols, alpha, beta, c, co, ldc);
+    }
+
+    /** {@link #store} for a tile whose rows are {@code nr} floats apart (shared with {@link WideGemmKernel}). */
+    static void storeTile(float[] t, int to, int nr, int rows, int cols, float alpha, float beta, float[] c, int co, int ldc) {
         final int vecCols = cols - cols % VL;
         for (int r = 0; r < rows; r++) {
-            int ti = to + r * NR, ci = co + r * ldc, j = 0;
+            int ti = to + r * nr, ci = co + r * ldc, j = 0;
             for (; j < vecCols; j += VL) {
                 FloatVector v = FloatVector.fromArray(S, t, ti + j).mul(alpha);
                 if (beta != 0f) v = v.add(FloatVector.fromArray(S, c, ci + j).mul(beta));
                 v.intoArray(c, ci + j);
             }
-            if (j < cols) ScalarGemmKernel.storeScalar(t, ti + j, NR, 1, cols - j, alpha, beta, c, ci + j, ldc);
+            if (j < cols) ScalarGemmKernel.storeScalar(t, ti + j, nr, 1, cols - j, alpha, beta, c, ci + j, ldc);
         }
     }
 }

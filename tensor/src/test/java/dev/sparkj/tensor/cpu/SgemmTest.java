@@ -188,6 +188,28 @@ class SgemmTest {
     }
 
     @Test
+    void fourAndTwelveRowKernelsGiveTheSameFloats() {
+        // Both vector kernels run on any machine (the 12-row one is the default only with 16-lane vectors):
+        // every element of C is one chain of fused multiply-adds in increasing k, whatever the tile height,
+        // so the results agree bit for bit, at edges (rows not a multiple of 12 or 4), over several kc slices
+        // and in parallel.
+        SplittableRandom rnd = new SplittableRandom(11);
+        GemmKernel four = new VectorGemmKernel(), twelve = new WideGemmKernel();
+        assertEquals(4, four.mr());
+        assertEquals(12, twelve.mr());
+        assertEquals(four.nr(), twelve.nr());
+        GemmBlocking small = new GemmBlocking(36, 7, twelve.nr() * 3, twelve.nr(), 2 * 7 * twelve.nr() * 3);
+        for (int[] s : new int[][] {{1, 33, 9}, {13, 70, 23}, {25, 31, 40}, {131, 300, 77}, {517, 100, 400}})
+            for (boolean ta : TF) for (boolean tb : TF) {
+                Problem p = Problem.random(rnd, ta, tb, s[0], s[1], s[2], 1.25f, -0.75f, true);
+                float[] got = p.run(twelve, 2);
+                p.check(got);
+                assertArrayEquals(p.run(four, 1), got, "12-row vs 4-row kernel: " + p);
+                assertArrayEquals(p.run(four, small, 2), p.run(twelve, small, 1), "small blocking: " + p);
+            }
+    }
+
+    @Test
     void fewColumnsAsRowDotsMatchReferenceAndThreads() {
         // A B^T with n <= RowDots.MAX_COLUMNS and k >= the vector length takes RowDots: odd k (lane tails),
         // alpha/beta, padding, and enough rows to cross the parallel cut-off.

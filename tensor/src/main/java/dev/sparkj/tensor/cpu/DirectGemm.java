@@ -25,6 +25,12 @@ final class DirectGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
+    /**
+     * Whether the kernels take eight rows of A at a time (sixteen accumulators) where they can, instead of four:
+     * with {@link Sgemm}'s 12-row kernel, i.e. on CPUs with 32 vector registers. Every element of C is the same
+     * chain of fused multiply-adds either way.
+     */
+    static final boolean EIGHT_ROWS = Sgemm.KERNEL.mr() >= WideGemmKernel.MR;
     /** Width of a B micro-panel: two vectors, as in {@link VectorGemmKernel}. */
     static final int NR = 2 * VL;
 
@@ -47,9 +53,25 @@ final class DirectGemm {
      */
     static void multiply(int rows, int n, int k, float[] a, int aOff, int lda, float[] bp, int bOff,
                          float[] c, int cOff, int ldc) {
+        multiply(EIGHT_ROWS, rows, n, k, a, aOff, lda, bp, bOff, c, cOff, ldc);
+    }
+
+    /** {@link #multiply} with the tile height chosen by the caller (tests run both on any machine). */
+    static void multiply(boolean eightRows, int rows, int n, int k, float[] a, int aOff, int lda, float[] bp, int bOff,
+                         float[] c, int cOff, int ldc) {
         if (n % VL != 0) throw new IllegalArgumentException("n=" + n + " is not a multiple of " + VL);
         final int panels = (n + NR - 1) / NR;
         int r = 0;
+        if (eightRows)
+            for (; r + 8 <= rows; r += 8)
+                for (int jp = 0; jp < panels; jp++) {
+                    int bo = bOff + jp * k * NR, co = cOff + r * ldc + jp * NR;
+                    if (n - jp * NR >= NR) tile8(k, a, aOff + r * lda, lda, bp, bo, c, co, ldc);
+                    else {
+                        tile4Half(k, a, aOff + r * lda, lda, bp, bo, c, co, ldc);
+                        tile4Half(k, a, aOff + (r + 4) * lda, lda, bp, bo, c, co + 4 * ldc, ldc);
+                    }
+                }
         for (; r + 4 <= rows; r += 4)
             for (int jp = 0; jp < panels; jp++) {
                 int bo = bOff + jp * k * NR, co = cOff + r * ldc + jp * NR;
@@ -61,6 +83,66 @@ final class DirectGemm {
                 tile1(k, a, aOff + r * lda, bp, bOff + jp * k * NR, c, cOff + r * ldc + jp * NR,
                         Math.min(NR, n - jp * NR) == NR);
         FlopCounter.add(2L * rows * n * k);
+    }
+
+    /** {@link #tile4} with eight rows of A: sixteen accumulators, for CPUs with 32 vector registers. */
+    private static void tile8(int k, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z;
+        final int a1 = ao + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0; p < k; p++) {
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ao + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + VL);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + VL);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + VL);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + VL);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + VL);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + VL);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + VL);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + VL);
     }
 
     /** Four rows of A (row stride lda) times one B panel into a 4 x NR tile of C. */
@@ -116,6 +198,12 @@ final class DirectGemm {
      */
     static void accumulatePanels(int rows, int n, int k, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
                                  boolean accumulate, float[] c, int cOff, int ldc) {
+        accumulatePanels(EIGHT_ROWS, rows, n, k, a, aOff, aStride, b, bOff, bStride, accumulate, c, cOff, ldc);
+    }
+
+    /** {@link #accumulatePanels} with the tile height chosen by the caller (tests run both on any machine). */
+    static void accumulatePanels(boolean eightRows, int rows, int n, int k, float[] a, int aOff, int aStride, float[] b,
+                                 int bOff, int bStride, boolean accumulate, float[] c, int cOff, int ldc) {
         if (rows % 4 != 0 || n % VL != 0 || VL % 4 != 0) // tiles of 4 rows, never straddling an A panel of VL
             throw new IllegalArgumentException("rows=" + rows + " (a multiple of 4), n=" + n + " (a multiple of " + VL + ")");
         if (!accumulate)
@@ -124,13 +212,18 @@ final class DirectGemm {
         final int cols = Math.max(NR, PANELS_L2_FLOATS / Math.max(1, k) / NR * NR);
         for (int j0 = 0; j0 < n; j0 += cols) {
             final int j1 = Math.min(n, j0 + cols);
-            for (int i = 0; i < rows; i += 4) {
+            for (int i = 0; i < rows; ) {
                 int ao = aOff + (i / VL) * aStride + i % VL;
+                boolean eight = eightRows && i + 8 <= rows && i % VL + 8 <= VL;
                 for (int j = j0; j < j1; j += NR) {
                     int bo = bOff + (j / NR) * bStride, co = cOff + i * ldc + j;
-                    if (n - j >= NR) tilePanels4x2(k, a, ao, b, bo, c, co, ldc);
-                    else tilePanels4x1(k, a, ao, b, bo, c, co, ldc);
+                    if (n - j < NR) {
+                        tilePanels4x1(k, a, ao, b, bo, c, co, ldc);
+                        if (eight) tilePanels4x1(k, a, ao + 4, b, bo, c, co + 4 * ldc, ldc);
+                    } else if (eight) tilePanels8x2(k, a, ao, b, bo, c, co, ldc);
+                    else tilePanels4x2(k, a, ao, b, bo, c, co, ldc);
                 }
+                i += eight ? 8 : 4;
             }
         }
         FlopCounter.add(2L * rows * n * k);
@@ -171,6 +264,65 @@ final class DirectGemm {
         addInto(c21, c, co + 2 * ldc + VL);
         addInto(c30, c, co + 3 * ldc);
         addInto(c31, c, co + 3 * ldc + VL);
+    }
+
+    /** {@link #tilePanels4x2} with eight rows of A (one half of a 16-lane A panel): sixteen accumulators. */
+    private static void tilePanels8x2(int k, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z;
+        for (int p = 0; p < k; p++) {
+            int ai = ao + p * VL, bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        addInto(c00, c, co);
+        addInto(c01, c, co + VL);
+        addInto(c10, c, co + ldc);
+        addInto(c11, c, co + ldc + VL);
+        addInto(c20, c, co + 2 * ldc);
+        addInto(c21, c, co + 2 * ldc + VL);
+        addInto(c30, c, co + 3 * ldc);
+        addInto(c31, c, co + 3 * ldc + VL);
+        addInto(c40, c, co + 4 * ldc);
+        addInto(c41, c, co + 4 * ldc + VL);
+        addInto(c50, c, co + 5 * ldc);
+        addInto(c51, c, co + 5 * ldc + VL);
+        addInto(c60, c, co + 6 * ldc);
+        addInto(c61, c, co + 6 * ldc + VL);
+        addInto(c70, c, co + 7 * ldc);
+        addInto(c71, c, co + 7 * ldc + VL);
     }
 
     /** {@link #tilePanels4x2} for a half-used last B panel (one vector of columns). */

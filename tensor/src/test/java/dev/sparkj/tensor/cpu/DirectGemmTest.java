@@ -106,6 +106,35 @@ class DirectGemmTest {
     }
 
     @Test
+    void eightAndFourRowTilesGiveTheSameFloats() {
+        // Eight-row tiles are the default only with 16-lane vectors; both heights run here on any machine.
+        // Every element is one chain of fused multiply-adds in increasing p, so they agree bit for bit: blocks
+        // of eight, a block of four and single rows after them, a half-used last panel.
+        Rng r = new Rng(5);
+        for (int[] s : new int[][]{{13, VL, 9}, {21, 3 * VL, 40}, {8, 2 * VL, 1}, {35, VL, 300}}) {
+            int rows = s[0], n = s[1], k = s[2], lda = k + 1;
+            float[] a = random(r, rows * lda), b = random(r, k * n);
+            float[] bp = new float[DirectGemm.packedSize(k, n)];
+            DirectGemm.packB(false, b, 0, n, k, n, bp, 0);
+            float[] four = new float[rows * n], eight = new float[rows * n];
+            DirectGemm.multiply(false, rows, n, k, a, 0, lda, bp, 0, four, 0, n);
+            DirectGemm.multiply(true, rows, n, k, a, 0, lda, bp, 0, eight, 0, n);
+            assertArrayEquals(four, eight, "multiply " + java.util.Arrays.toString(s));
+        }
+        for (int[] s : new int[][]{{20, VL, 9}, {8, 3 * VL, 37}, {2 * VL + 12, VL, 50}}) {
+            int rows = s[0], n = s[1], k = s[2];
+            int aStride = k * VL + 3, bStride = k * DirectGemm.NR + 5;
+            float[] ap = aPanels(random(r, k * rows), k, rows, aStride), bp = bPanels(random(r, k * n), k, n, bStride);
+            float[] four = new float[rows * n], eight = new float[rows * n];
+            for (boolean acc : new boolean[]{false, true}) { // the second pass adds to the first
+                DirectGemm.accumulatePanels(false, rows, n, k, ap, 0, aStride, bp, 0, bStride, acc, four, 0, n);
+                DirectGemm.accumulatePanels(true, rows, n, k, ap, 0, aStride, bp, 0, bStride, acc, eight, 0, n);
+                assertArrayEquals(four, eight, "accumulatePanels " + acc + " " + java.util.Arrays.toString(s));
+            }
+        }
+    }
+
+    @Test
     void rejectsShapesItCannotTile() {
         float[] x = new float[64];
         assertThrows(IllegalArgumentException.class, () -> DirectGemm.multiply(1, VL + 1, 1, x, 0, 1, x, 0, x, 0, VL + 1));

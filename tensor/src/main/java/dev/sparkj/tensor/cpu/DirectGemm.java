@@ -210,6 +210,7 @@ final class DirectGemm {
             for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         // columns in blocks whose B panels (k x cols) stay in L2 while the rows of A sweep past them
         final int cols = Math.max(NR, PANELS_L2_FLOATS / Math.max(1, k) / NR * NR);
+        final float[] tile = eightRows ? new float[8 * NR] : null;
         for (int j0 = 0; j0 < n; j0 += cols) {
             final int j1 = Math.min(n, j0 + cols);
             for (int i = 0; i < rows; ) {
@@ -220,7 +221,10 @@ final class DirectGemm {
                     if (n - j < NR) {
                         tilePanels4x1(k, a, ao, b, bo, c, co, ldc);
                         if (eight) tilePanels4x1(k, a, ao + 4, b, bo, c, co + 4 * ldc, ldc);
-                    } else if (eight) tilePanels8x2(k, a, ao, b, bo, c, co, ldc);
+                    } else if (eight) {
+                        tilePanels8x2(k, a, ao, b, bo, tile);
+                        addTile(tile, c, co, ldc);
+                    }
                     else tilePanels4x2(k, a, ao, b, bo, c, co, ldc);
                 }
                 i += eight ? 8 : 4;
@@ -266,8 +270,13 @@ final class DirectGemm {
         addInto(c31, c, co + 3 * ldc + VL);
     }
 
-    /** {@link #tilePanels4x2} with eight rows of A (one half of a 16-lane A panel): sixteen accumulators. */
-    private static void tilePanels8x2(int k, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc) {
+    /**
+     * {@link #tilePanels4x2} with eight rows of A (one half of a 16-lane A panel): sixteen accumulators, written
+     * to the scratch tile {@code t} (8 x NR) and then added into C by {@link #addTile}. (Adding each accumulator
+     * into C in this method, as the four-row tile does, left C2 over its inlining budget: some of the sixteen
+     * adds were compiled as calls, with their vectors as heap objects, about 1.5 GB per ResNet-50 step.)
+     */
+    private static void tilePanels8x2(int k, float[] a, int ao, float[] b, int bo, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -307,22 +316,28 @@ final class DirectGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        addInto(c00, c, co);
-        addInto(c01, c, co + VL);
-        addInto(c10, c, co + ldc);
-        addInto(c11, c, co + ldc + VL);
-        addInto(c20, c, co + 2 * ldc);
-        addInto(c21, c, co + 2 * ldc + VL);
-        addInto(c30, c, co + 3 * ldc);
-        addInto(c31, c, co + 3 * ldc + VL);
-        addInto(c40, c, co + 4 * ldc);
-        addInto(c41, c, co + 4 * ldc + VL);
-        addInto(c50, c, co + 5 * ldc);
-        addInto(c51, c, co + 5 * ldc + VL);
-        addInto(c60, c, co + 6 * ldc);
-        addInto(c61, c, co + 6 * ldc + VL);
-        addInto(c70, c, co + 7 * ldc);
-        addInto(c71, c, co + 7 * ldc + VL);
+        c00.intoArray(t, 0 * NR);
+        c01.intoArray(t, 0 * NR + VL);
+        c10.intoArray(t, 1 * NR);
+        c11.intoArray(t, 1 * NR + VL);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + VL);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + VL);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + VL);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + VL);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + VL);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + VL);
+    }
+
+    /** Adds the 8 x NR scratch tile {@code t} into C at {@code co}, row by row. */
+    private static void addTile(float[] t, float[] c, int co, int ldc) {
+        for (int r = 0; r < 8; r++)
+            for (int j = 0; j < NR; j += VL) addInto(FloatVector.fromArray(S, t, r * NR + j), c, co + r * ldc + j);
     }
 
     /** {@link #tilePanels4x2} for a half-used last B panel (one vector of columns). */

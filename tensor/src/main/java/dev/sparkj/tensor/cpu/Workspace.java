@@ -18,12 +18,17 @@ final class Workspace {
     private Workspace() {}
 
     /**
-     * Floats kept idle in the pool at most (64 MiB; {@code -Dsparkj.workspace.maxPooledMiB=N} overrides).
-     * Idle arrays are live heap for the whole step, so the bound is part of the peak memory: the small,
-     * frequently reused tiles fit, while whole-activation layout copies (up to ~150 MB each in SparK's
-     * decoder at 224 px) are dropped after use rather than parked next to the activations saved for backward.
+     * Floats kept idle in the pool at most: 256 MiB, or a twelfth of the maximum heap if that is less
+     * ({@code -Dsparkj.workspace.maxPooledMiB=N} overrides). Idle arrays are live heap for the whole step, so
+     * the bound is part of the peak memory. 256 MiB holds Winograd's large workspaces (the transformed
+     * weights and their gradients at 768 channels, 85 MB each, and the per-worker blocks), which a 64 MiB pool
+     * dropped and the next call allocated (and the JVM zeroed) again: SparK ResNet-50 at batch 16 allocates
+     * 6.9 GB per step instead of 8.4-8.8, ConvNeXt-S at batch 8 3.6 instead of 5.5, with the same full
+     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). Whole-activation layout copies
+     * (up to ~150 MB each in SparK's decoder at 224 px) are still dropped after use.
      */
-    static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB", 64L) << 18;
+    static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB",
+            Math.min(256L, Runtime.getRuntime().maxMemory() / 12 >> 20)) << 18;
 
     private static final List<float[]> FREE = new ArrayList<>();
     private static long pooled;

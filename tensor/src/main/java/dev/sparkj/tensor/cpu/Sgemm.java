@@ -34,7 +34,10 @@ public final class Sgemm {
     private static GemmKernel chooseKernel() {
         if (Boolean.getBoolean("sparkj.gemm.scalar") || VectorGemmKernel.VL < 4) return new ScalarGemmKernel(4, 8);
         int mr = Integer.getInteger("sparkj.gemm.mr", VectorGemmKernel.VL >= 16 ? WideGemmKernel.MR : VectorGemmKernel.MR);
-        return mr == WideGemmKernel.MR ? new WideGemmKernel() : new VectorGemmKernel();
+        if (mr == WideGemmKernel.MR) return new WideGemmKernel();
+        if (mr == VectorGemmKernel.MR) return new VectorGemmKernel();
+        throw new IllegalArgumentException("-Dsparkj.gemm.mr=" + mr + ": the GEMM kernels have "
+                + VectorGemmKernel.MR + " or " + WideGemmKernel.MR + " rows");
     }
 
     /**

@@ -24,8 +24,9 @@ final class Workspace {
      * weights and their gradients at 768 channels, 85 MB each, and the per-worker blocks), which a 64 MiB pool
      * dropped and the next call allocated (and the JVM zeroed) again: SparK ResNet-50 at batch 16 allocates
      * 6.9 GB per step instead of 8.4-8.8, ConvNeXt-S at batch 8 3.6 instead of 5.5, with the same full
-     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). Whole-activation layout copies
-     * (up to ~150 MB each in SparK's decoder at 224 px) are still dropped after use.
+     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). A whole-activation layout copy
+     * (up to ~150 MB in SparK's decoder at 224 px) may now stay idle in the pool as well; whenever the pool is
+     * over its bound, the largest idle arrays are dropped first.
      */
     static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB",
             Math.min(256L, Runtime.getRuntime().maxMemory() / 12 >> 20)) << 18;

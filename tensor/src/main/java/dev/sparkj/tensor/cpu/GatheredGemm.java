@@ -107,13 +107,14 @@ public final class GatheredGemm {
                 float[] zero = zeros(g.channels());
                 Sgemm.narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) -> narrowRows(g, r0, rn, n, bp, zero, c, offC, ldc));
             }
-            case ROW_DOTS -> { // a handful of columns: written out, as Sgemm would read it
+            case ROW_DOTS, SHALLOW -> { // a handful of columns or inner terms: written out, as Sgemm would read it
                 try (Workspace.Lease ws = Workspace.lease()) {
                     float[] a = ws.floats(m * k);
                     Parallel.forRange(m, Math.max(1, 8192 / k), (lo, hi) -> {
                         for (int i = lo; i < hi; i++) g.copy(i, 0, k, a, i * k, 1);
                     });
-                    RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
+                    if (k <= ShallowGemm.MAX_DEPTH) ShallowGemm.gemm(threads, transB, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
+                    else RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
                 }
             }
             case PACKED -> GemmDriver.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, threads, m, n, k, 1f,

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * ({@link VectorGemmKernel}, see {@link GemmDriver}), multi-threaded on {@link Parallel}'s pool with
  * results independent of the thread count. {@code -Dsparkj.gemm.scalar=true} (or a vector species
  * narrower than four lanes) selects the plain-Java {@link ScalarGemmKernel} on the same packed path.
- * Products {@code A B^T} with very few columns take {@link RowDots} (dot products of rows) instead, and
+ * Products with at most four inner terms take {@link ShallowGemm}, products {@code A B^T} with very few columns
+ * {@link RowDots} (dot products of rows), and
  * products with up to 128 columns and a small B {@link #narrowProduct} (B packed once, A read in place).
  */
 public final class Sgemm {
@@ -71,22 +72,24 @@ public final class Sgemm {
             case NARROW -> narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) ->   // counts its FLOPs
                     DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, 0, c, offC + r0 * ldc, ldc));
             case ROW_DOTS -> RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            case SHALLOW -> ShallowGemm.gemm(threads, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             case PACKED -> GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                     beta, c, offC, ldc);
         }
         if (route != Route.NARROW) FlopCounter.add(2L * m * n * k);
     }
 
-    /** Which of the three loop nests a product takes; {@link GatheredGemm} follows the same choice. */
-    enum Route { NARROW, ROW_DOTS, PACKED }
+    /** Which of the four loop nests a product takes; {@link GatheredGemm} follows the same choice. */
+    enum Route { SHALLOW, NARROW, ROW_DOTS, PACKED }
 
     /**
-     * The route of {@code C = alpha op(A) op(B) + beta C} (m, n, k at least 1): the few-column product
-     * ({@link #narrow}), row dot products ({@link RowDots#suits}), or the packed loop nest ({@link GemmDriver}). The
-     * first two need the vector kernel.
+     * The route of {@code C = alpha op(A) op(B) + beta C} (m, n, k at least 1): a few inner terms
+     * ({@link ShallowGemm#suits}), the few-column product ({@link #narrow}), row dot products ({@link RowDots#suits}),
+     * or the packed loop nest ({@link GemmDriver}). The first three need the vector kernel.
      */
     static Route route(GemmKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
         if (!(kern instanceof VectorGemmKernel || kern instanceof WideGemmKernel)) return Route.PACKED;
+        if (ShallowGemm.suits(transA, k)) return Route.SHALLOW;
         if (narrow(transA, m, n, k, alpha, beta)) return Route.NARROW;
         return RowDots.suits(transA, transB, n, k) ? Route.ROW_DOTS : Route.PACKED;
     }

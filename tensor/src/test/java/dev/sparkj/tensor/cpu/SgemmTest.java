@@ -231,6 +231,27 @@ class SgemmTest {
     }
 
     @Test
+    void shallowProductsMatchReferenceAndThreads() {
+        // k <= 4 inner terms takes ShallowGemm (the input gradient of a 1x1 convolution to 3 channels): column
+        // strips with a masked tail, both B layouts, alpha/beta, padding, row counts past the parallel cut-off.
+        SplittableRandom rnd = new SplittableRandom(11);
+        int vl = VectorGemmKernel.VL;
+        for (int k = 1; k <= ShallowGemm.MAX_DEPTH; k++)
+            for (int n : new int[] {1, 3, vl - 1, vl, 24, 2 * vl + 5})
+                for (boolean tb : TF)
+                    for (float[] ab : new float[][] {{1f, 0f}, {-0.5f, 2f}}) {
+                        int m = n * k < 16 ? 70001 : 9001;
+                        Problem p = Problem.random(rnd, false, tb, m, n, k, ab[0], ab[1], true);
+                        assertEquals(Sgemm.Route.SHALLOW, Sgemm.route(Sgemm.KERNEL, false, tb, m, n, k, ab[0], ab[1]), p.toString());
+                        float[] one = p.run(Sgemm.KERNEL, 1);
+                        p.check(one);
+                        assertArrayEquals(one, p.run(Sgemm.KERNEL, 2), "2 workers vs 1: " + p);
+                    }
+        assertEquals(false, ShallowGemm.suits(false, ShallowGemm.MAX_DEPTH + 1));
+        assertEquals(false, ShallowGemm.suits(true, 3));
+    }
+
+    @Test
     void narrowProductsMatchReferenceAndThreads() {
         // m >= 256 rows, n <= 128 columns (whole vectors), small B: Sgemm.narrowProduct (B packed once, A in
         // place); both B layouts, depths below and above one kc slice, odd row counts, padding.

@@ -62,9 +62,9 @@ final class BenchCommand {
             OpProfile.restartClock();
             long f0 = FlopCounter.total(), g0 = gcPauseMillis(), a0 = heapAllocatedBytes(), c0 = processCpuNanos();
             long t0 = System.nanoTime();
+            m.zeroGrad(); // before the forward pass, as the trainer does: the old gradients would sit through its peak
             Variable loss = m.forward(x, active).loss();
             long t1 = System.nanoTime();
-            m.zeroGrad();
             loss.backward();
             long t2 = System.nanoTime();
             opt.step();

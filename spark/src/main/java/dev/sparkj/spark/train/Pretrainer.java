@@ -234,10 +234,12 @@ public final class Pretrainer implements AutoCloseable {
         long g = (long) epoch * itersPerEpoch + it;
         LrWdSchedule.Applied applied = LrWdSchedule.pretrain(groups, cfg.peakLr(), cfg.wd(), cfg.wde(), g, wpIt, maxIt);
         Tensor active = model.sampleMask(batch.size(), maskRng);
+        // the last step's gradients go before the forward pass, not after it: they are 4 bytes per weight that
+        // would otherwise sit in the heap through the forward pass's peak (docs/benchmarks.md, "Session 14")
+        optimizer.zeroGrad();
         SparK.Output o = model.forward(batch.images(), active);
         double loss = o.loss().data().item();
         if (!Double.isFinite(loss)) throw diverged(epoch, it, g, loss);
-        optimizer.zeroGrad();
         o.loss().backward();
         optimizer.step();
         lastLoss = loss;

@@ -102,7 +102,8 @@ public final class GatheredGemm {
         Sgemm.checkStore("C", c, offC, ldc, m, n);
         Sgemm.checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
         int threads = Parallel.threads();
-        switch (Sgemm.route(Sgemm.KERNEL, false, transB, m, n, k, 1f, 0f)) {
+        Sgemm.Route route = Sgemm.route(Sgemm.KERNEL, false, transB, m, n, k, 1f, 0f);
+        switch (route) {
             case NARROW -> {
                 float[] zero = zeros(g.channels());
                 Sgemm.narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) -> narrowRows(g, r0, rn, n, bp, zero, c, offC, ldc));
@@ -113,7 +114,7 @@ public final class GatheredGemm {
                     Parallel.forRange(m, Math.max(1, 8192 / k), (lo, hi) -> {
                         for (int i = lo; i < hi; i++) g.copy(i, 0, k, a, i * k, 1);
                     });
-                    if (k <= ShallowGemm.MAX_DEPTH) ShallowGemm.gemm(threads, transB, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
+                    if (route == Sgemm.Route.SHALLOW) ShallowGemm.gemm(threads, transB, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
                     else RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
                 }
             }

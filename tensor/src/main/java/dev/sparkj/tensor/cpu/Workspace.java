@@ -20,11 +20,13 @@ final class Workspace {
     /**
      * Floats kept idle in the pool at most: 256 MiB, or a twelfth of the maximum heap if that is less
      * ({@code -Dsparkj.workspace.maxPooledMiB=N} overrides). Idle arrays are live heap for the whole step, so
-     * the bound is part of the peak memory. 256 MiB holds Winograd's large workspaces (the transformed
-     * weights and their gradients at 768 channels, 85 MB each, and the per-worker blocks), which a 64 MiB pool
+     * the bound is part of the peak memory. 256 MiB keeps more of Winograd's large workspaces (the transformed
+     * weights and their gradients at 768 channels, 81-135 MB each, and the per-worker blocks), which a 64 MiB pool
      * dropped and the next call allocated (and the JVM zeroed) again: SparK ResNet-50 at batch 16 allocates
      * 6.9 GB per step instead of 8.4-8.8, ConvNeXt-S at batch 8 3.6 instead of 5.5, with the same full
-     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). A whole-activation layout copy
+     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). Not all of them: the largest go
+     * first when the pool is full, and a ResNet-50 step still allocates five 81 MB transformed weights and two
+     * 135 MB weight-gradient partials afresh (JFR, "Session 14"). A whole-activation layout copy
      * (up to ~150 MB in SparK's decoder at 224 px) may now stay idle in the pool as well; whenever the pool is
      * over its bound, the largest idle arrays are dropped first.
      */

@@ -1,6 +1,7 @@
 package dev.sparkj.autograd;
 
 import dev.sparkj.tensor.DType;
+import dev.sparkj.tensor.Recycler;
 import dev.sparkj.tensor.Shapes;
 import dev.sparkj.tensor.Tensor;
 
@@ -59,6 +60,7 @@ public final class Engine {
         }
 
         if (MemoryReport.ON) MemoryReport.graph(pending.keySet());
+        Recycler.backwardStarts();
         int walked = 0;
 
         // 2. Kahn's order: a node runs when all edges into it have delivered.
@@ -66,6 +68,7 @@ public final class Engine {
         IdentityHashMap<Variable, Tensor> leafGrads = new IdentityHashMap<>();
         ArrayDeque<Node> ready = new ArrayDeque<>();
         grads.put(top, seed);
+        seed.storage().use();
         ready.add(top);
         while (!ready.isEmpty()) {
             Node n = ready.poll();
@@ -86,20 +89,47 @@ public final class Engine {
                 if (p != null) {
                     if (gi != null) {
                         long t1 = OpProfile.ON ? System.nanoTime() : 0;
-                        grads.merge(p, gi, Tensor::add);
+                        add(grads, p, gi);
                         if (OpProfile.ON) OpProfile.backwardDone("(gradient sum)", System.nanoTime() - t1);
                     }
                     if (--pending.get(p)[0] == 0) ready.add(p);
                 } else {
-                    if (gi != null) leafGrads.merge(leaf, gi, Tensor::add);
+                    if (gi != null) add(leafGrads, leaf, gi);
                     if (--leafPending.get(leaf)[0] == 0) {
                         Tensor total = leafGrads.remove(leaf);
-                        if (total != null) leaf.accumulateGrad(total);
+                        if (total != null) {
+                            leaf.accumulateGrad(total, total.storage().uses() == 1);
+                            total.storage().unuse();
+                        }
                     }
                 }
             }
+            if (g != null) g.storage().unuse(); // after its successors counted whatever of it they kept
         }
         if (MemoryReport.ON) MemoryReport.heap("backward end (" + walked + " nodes)");
+    }
+
+    /**
+     * Adds a gradient contribution for {@code key}; the engine counts one use of each gradient it holds, so a
+     * Recycler scope reclaims a gradient's array as soon as it has been consumed. A sum the engine alone holds is
+     * added to in place (same values as a new sum: each element is {@code old + g} either way).
+     */
+    private static <K> void add(IdentityHashMap<K, Tensor> held, K key, Tensor g) {
+        g.storage().use();
+        Tensor old = held.get(key);
+        if (old == null) {
+            held.put(key, g);
+            return;
+        }
+        Tensor sum;
+        if (old.storage().uses() == 1 && old.storage() != g.storage() && old.isDense()) sum = old.addInPlace(g);
+        else {
+            sum = old.add(g);
+            sum.storage().use();
+            old.storage().unuse();
+            held.put(key, sum);
+        }
+        g.storage().unuse();
     }
 
     /** Brings the gradient for input {@code i} of {@code n} to that input's shape and dtype. */

@@ -52,6 +52,7 @@ public final class Node {
         this.name = name;
         this.backward = backward;
         this.saved = saved.clone();
+        for (Tensor t : this.saved) if (t != null) t.storage().use(); // a Recycler scope reclaims it after release()
         int k = inputs.length;
         next = new Node[k];
         leaves = new Variable[k];
@@ -147,10 +148,13 @@ public final class Node {
     /** The saved tensors (null once released), for {@link MemoryReport}. */
     Tensor[] savedTensors() { return saved; }
 
-    /** Drops the saved tensors so their memory can be reclaimed. */
+    /** Drops the saved tensors so their memory can be reclaimed (at once, for those a Recycler scope allocated). */
     void release() {
+        if (released) return;
         released = true;
+        Tensor[] s = saved;
         saved = null;
+        for (Tensor t : s) if (t != null) t.storage().unuse();
     }
 
     String freedMessage() {

@@ -38,6 +38,7 @@ public final class Variable {
         this.data = data;
         this.requiresGrad = requiresGrad;
         this.gradFn = gradFn;
+        if (requiresGrad && gradFn == null) data.storage().pin(); // a parameter's value is never recycled
     }
 
     /** A leaf that does not require gradients (an input or a constant). */
@@ -83,6 +84,7 @@ public final class Variable {
         if (!isLeaf()) throw new IllegalStateException("requiresGrad can only be changed on a leaf, not on " + this);
         if (on && !data.dtype().isFloating()) throw new IllegalArgumentException("only floating tensors can require gradients: " + this);
         this.requiresGrad = on;
+        if (on) data.storage().pin();
         return this;
     }
 
@@ -91,6 +93,7 @@ public final class Variable {
         if (!isLeaf()) throw new IllegalStateException("setData on a non-leaf variable " + this);
         if (!Arrays.equals(value.shape(), data.shape()))
             throw new IllegalArgumentException("setData: shape " + Shapes.str(value.shape()) + " for " + this);
+        value.storage().pin();
         this.data = value;
     }
 
@@ -105,8 +108,19 @@ public final class Variable {
     }
 
     /** Adds a gradient contribution: the first is copied (so the stored gradient owns dense memory), later ones added. */
-    void accumulateGrad(Tensor g) {
-        grad = grad == null ? g.copy() : grad.add(g);
+    void accumulateGrad(Tensor g) { accumulateGrad(g, false); }
+
+    /**
+     * Like {@link #accumulateGrad(Tensor)}; {@code sole} says the caller holds the only reference to {@code g}, so
+     * a first contribution that owns its dense, recyclable storage becomes the gradient without a copy (and is
+     * pinned: a gradient handed to a leaf is never recycled).
+     */
+    void accumulateGrad(Tensor g, boolean sole) {
+        if (grad == null && sole && g.storage().recyclable() && g.isContiguous() && g.offset() == 0
+                && g.numel() == g.storage().length() && g.dtype() == data.dtype()) {
+            g.storage().pin();
+            grad = g;
+        } else grad = grad == null ? g.copy() : grad.add(g);
     }
 
     /** Keeps the gradient of this non-leaf variable in {@link #grad()} during backward; returns this. */

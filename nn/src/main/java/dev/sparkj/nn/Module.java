@@ -70,6 +70,7 @@ public abstract class Module {
     /** Registers (or replaces) a buffer and returns it. */
     protected final Tensor buffer(String name, Tensor data) {
         if (!buffers.containsKey(name)) checkName(name);
+        data.storage().pin(); // a buffer outlives the step that computed it: never recycled
         buffers.put(name, data);
         return data;
     }

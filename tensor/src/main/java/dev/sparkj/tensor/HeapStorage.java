@@ -6,8 +6,9 @@ package dev.sparkj.tensor;
  */
 public final class HeapStorage extends Storage {
     private final DType dtype;
-    private final Object array;
+    private Object array;          // null once recycled
     private final int length;
+    private boolean recyclable, forwardBorn;
 
     private HeapStorage(DType dtype, Object array, int length) {
         this.dtype = dtype;
@@ -19,11 +20,47 @@ public final class HeapStorage extends Storage {
     public static HeapStorage allocate(DType dtype, int n) {
         if (n < 0) throw new IllegalArgumentException("negative storage length " + n);
         return switch (dtype) {
-            case F32 -> new HeapStorage(dtype, new float[n], n);
+            case F32 -> n >= Recycler.MIN_FLOATS && Recycler.active() ? recyclableF32(n) : new HeapStorage(dtype, new float[n], n);
             case F64 -> new HeapStorage(dtype, new double[n], n);
             case I64 -> new HeapStorage(dtype, new long[n], n);
             case U8, BOOL -> new HeapStorage(dtype, new byte[n], n);
         };
+    }
+
+    /** A zero-filled F32 block inside a {@link Recycler} scope: an array handed back of this length if there is one. */
+    private static HeapStorage recyclableF32(int n) {
+        float[] a = Recycler.take(n);
+        if (a == null) a = new float[n];
+        else java.util.Arrays.fill(a, 0f);
+        HeapStorage s = new HeapStorage(DType.F32, a, n);
+        s.recyclable = true;
+        s.forwardBorn = Recycler.inForward();
+        return s;
+    }
+
+    @Override public boolean recyclable() { return recyclable; }
+
+    @Override
+    public void pin() {
+        if (recyclable && uses() > 0) Recycler.uncounted(length);
+        recyclable = false;
+    }
+
+    @Override protected void counted() { Recycler.counted(length); }
+
+    @Override
+    protected void recycle() {
+        Recycler.uncounted(length);
+        Recycler.give((float[]) array, forwardBorn);
+        array = null;
+        recyclable = false;
+    }
+
+    private Object array() {
+        Object a = array;
+        if (a == null) throw new IllegalStateException("this tensor's memory was reclaimed: it was computed inside a Recycler scope "
+                + "and saved for backward, which has used it; copy it before backward to read it afterwards");
+        return a;
     }
 
     public static HeapStorage wrap(float[] a) { return new HeapStorage(DType.F32, a, a.length); }
@@ -37,13 +74,14 @@ public final class HeapStorage extends Storage {
     @Override public DType dtype() { return dtype; }
     @Override public int length() { return length; }
 
-    public float[] f32() { return (float[]) array; }
-    public double[] f64() { return (double[]) array; }
-    public long[] i64() { return (long[]) array; }
-    public byte[] u8() { return (byte[]) array; }
+    public float[] f32() { return (float[]) array(); }
+    public double[] f64() { return (double[]) array(); }
+    public long[] i64() { return (long[]) array(); }
+    public byte[] u8() { return (byte[]) array(); }
 
     /** Element {@code i} as a double (slow path for reference code and tests). */
     public double get(int i) {
+        Object array = array();
         return switch (dtype) {
             case F32 -> ((float[]) array)[i];
             case F64 -> ((double[]) array)[i];
@@ -55,6 +93,7 @@ public final class HeapStorage extends Storage {
 
     /** Stores {@code v} at {@code i}, rounding to the element type (BOOL stores v != 0). */
     public void set(int i, double v) {
+        Object array = array();
         switch (dtype) {
             case F32 -> ((float[]) array)[i] = (float) v;
             case F64 -> ((double[]) array)[i] = v;

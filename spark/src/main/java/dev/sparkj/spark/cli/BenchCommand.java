@@ -9,6 +9,7 @@ import dev.sparkj.nn.optim.ParamGroups;
 import dev.sparkj.nn.optim.ParamRef;
 import dev.sparkj.spark.model.SparK;
 import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.tensor.Recycler;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 import dev.sparkj.tensor.cpu.FlopCounter;
@@ -61,12 +62,20 @@ final class BenchCommand {
             Tensor active = m.sampleMask(batch, rng);
             OpProfile.restartClock();
             long f0 = FlopCounter.total(), g0 = gcPauseMillis(), a0 = heapAllocatedBytes(), c0 = processCpuNanos();
-            long t0 = System.nanoTime();
-            m.zeroGrad(); // before the forward pass, as the trainer does: the old gradients would sit through its peak
-            Variable loss = m.forward(x, active).loss();
-            long t1 = System.nanoTime();
-            loss.backward();
-            long t2 = System.nanoTime();
+            long t0 = System.nanoTime(), t1, t2;
+            Variable loss;
+            try (Recycler.Scope scope = Recycler.open()) { // as the trainer does: activations and gradients reuse arrays
+                m.zeroGrad(); // before the forward pass, as the trainer does: the old gradients would sit through its peak
+                loss = m.forward(x, active).loss();
+                t1 = System.nanoTime();
+                loss.backward();
+                t2 = System.nanoTime();
+                if (Boolean.getBoolean("sparkj.recycle.report")) {
+                    double[] r = Recycler.statistics();
+                    System.err.printf(Locale.ROOT, "  recycler: forward reused %.2f GB, fresh %.2f; backward reused %.2f, fresh %.2f; %.2f GB idle after backward (at most %.2f)%n",
+                            r[0], r[1], r[2], r[3], Recycler.idleBytes() / 1e9, Recycler.takeMaxIdleBytes() / 1e9);
+                }
+            }
             opt.step();
             long t3 = System.nanoTime();
             double pauses = (gcPauseMillis() - g0) / 1e3, allocated = a0 < 0 ? Double.NaN : (heapAllocatedBytes() - a0) / 1e9;

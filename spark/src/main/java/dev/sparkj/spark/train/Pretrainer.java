@@ -16,6 +16,7 @@ import dev.sparkj.spark.data.ImageDataset;
 import dev.sparkj.spark.data.Seeds;
 import dev.sparkj.spark.model.SparK;
 import dev.sparkj.spark.vis.LossCurve;
+import dev.sparkj.tensor.Recycler;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 
@@ -237,10 +238,15 @@ public final class Pretrainer implements AutoCloseable {
         // the last step's gradients go before the forward pass, not after it: they are 4 bytes per weight that
         // would otherwise sit in the heap through the forward pass's peak (docs/benchmarks.md, "Session 14")
         optimizer.zeroGrad();
-        SparK.Output o = model.forward(batch.images(), active);
-        double loss = o.loss().data().item();
-        if (!Double.isFinite(loss)) throw diverged(epoch, it, g, loss);
-        o.loss().backward();
+        double loss;
+        // the step's activations and gradients hand their arrays to the next allocation of the same size as soon
+        // as backward is done with them (Recycler): nothing here reads them after backward
+        try (Recycler.Scope scope = Recycler.open()) {
+            SparK.Output o = model.forward(batch.images(), active);
+            loss = o.loss().data().item();
+            if (!Double.isFinite(loss)) throw diverged(epoch, it, g, loss);
+            o.loss().backward();
+        }
         optimizer.step();
         lastLoss = loss;
         return new TrainLog.Entry(epoch, it, g, loss, applied.maxLr(), applied.maxWd(), optimizer.lastGlobalGradNorm(), (System.nanoTime() - t0) * 1e-9);

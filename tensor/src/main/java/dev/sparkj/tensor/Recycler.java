@@ -1,0 +1,206 @@
+package dev.sparkj.tensor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reuses the large float arrays of a training step: activations saved for backward and the gradients
+ * that flow through it, which would otherwise be garbage the moment backward has used them.
+ *
+ * <p>Why: a SparK ResNet-50 step at batch 16 allocates about 6.9 GB of arrays, most of them activation
+ * sized. The JVM clears each new array on the allocating thread, and the large ones ("humongous" objects,
+ * each in its own run of heap regions) fragment the heap until the collector compacts it in a
+ * single-threaded full collection. The step's shapes repeat exactly from one step to the next, so an
+ * array of the same length is almost always asked for again shortly after one dies.
+ *
+ * <p>How: inside a {@link Scope} (one per forward and backward, opened by the trainer on its own thread),
+ * every float storage of at least {@link #MIN_FLOATS} elements that this thread allocates is marked
+ * recyclable. The autograd engine counts the references it knows of (a node that saved the storage for
+ * backward, a gradient the engine holds); when the count drops to zero the storage gives its array back
+ * here and forgets it, and the next allocation of exactly that length takes it instead of a new array
+ * (cleared, as every new storage is).
+ *
+ * <p>What is kept idle is bounded so that the heap's peak does not grow (session 15 ran out of memory
+ * before these rules): per length, no more than the forward pass had alive until backward (the most the
+ * next forward pass can take); when backward must allocate afresh, idle arrays, smallest first, go to the
+ * collector until idle plus counted arrays are back within what the forward pass left (the largest are
+ * the hardest for the JVM to place again); at backward's start, whatever the forward pass did not take.
+ *
+ * <p>The contract for code that opens a scope: a tensor computed inside it and saved for backward is
+ * reclaimed as soon as backward has used it. Reading such a tensor afterwards fails with a clear error
+ * (its storage no longer has an array), it never sees another tensor's values. Copy what you need to keep
+ * before backward. Parameters and module buffers are never reclaimed.
+ */
+public final class Recycler {
+    private Recycler() {}
+
+    /** Smaller storages are not recycled: 256 KiB and up, the arrays that dominate a step's allocation. */
+    public static final int MIN_FLOATS = 1 << 16;
+
+    /** {@code -Dsparkj.recycle=false} turns recycling off: scopes open and close, and allocate as outside one. */
+    public static final boolean ENABLED = !"false".equals(System.getProperty("sparkj.recycle"));
+
+    private static volatile Thread owner;
+    private static boolean backward;
+    /** Idle arrays, oldest first. A few hundred at most, so plain scans. */
+    private static final ArrayList<float[]> IDLE = new ArrayList<>();
+    private static long idleFloats, maxIdleFloats, taken, given;
+    // floats reused and floats allocated fresh, in forward [0] and backward [1], since the last statistics() call
+    private static final long[] reusedFloats = new long[2], freshFloats = new long[2];
+    // floats of recyclable storages the engine counts references to (saved or held), now and when backward started
+    private static long countedFloats, budgetFloats;
+    // per length: storages allocated in the forward pass and recycled in backward, in this scope and in the last
+    private static Map<Integer, int[]> returned = new HashMap<>(), lastReturned = new HashMap<>();
+
+    /** Opens the scope on this thread; close it when backward is done. Scopes do not nest. */
+    public static Scope open() {
+        synchronized (Recycler.class) {
+            if (owner != null)
+                throw new IllegalStateException("a Recycler scope is already open on thread " + owner.getName()
+                        + "; open one per training step and close it before the next");
+            if (ENABLED) owner = Thread.currentThread();
+        }
+        return new Scope();
+    }
+
+    /** Whether the calling thread is inside an open scope. */
+    public static boolean active() { return owner == Thread.currentThread(); }
+
+    /** Whether an allocation now is part of a forward pass (a scope is open and its backward has not started). */
+    static synchronized boolean inForward() { return !backward; }
+
+    /**
+     * An idle array of exactly {@code n} floats (unspecified contents), the most recently handed back (the likeliest
+     * to be in cache still), or null.
+     */
+    static synchronized float[] take(int n) {
+        for (int i = IDLE.size() - 1; i >= 0; i--) {
+            if (IDLE.get(i).length == n) {
+                idleFloats -= n;
+                taken++;
+                reusedFloats[backward ? 1 : 0] += n;
+                return IDLE.remove(i);
+            }
+        }
+        // a fresh array in backward must not lift idle plus counted arrays above what the forward pass left: the
+        // oldest idle arrays (those the next forward pass needs last) go to the collector to make room
+        freshFloats[backward ? 1 : 0] += n;
+        while (backward && !IDLE.isEmpty() && idleFloats + countedFloats + n > budgetFloats) {
+            int smallest = 0;
+            for (int i = 1; i < IDLE.size(); i++) if (IDLE.get(i).length < IDLE.get(smallest).length) smallest = i;
+            idleFloats -= IDLE.remove(smallest).length;
+        }
+        return null;
+    }
+
+    /** Hands back the array of a recycled storage; {@code forwardBorn}: that storage was allocated in the forward pass. */
+    static synchronized void give(float[] a, boolean forwardBorn) {
+        int n = a.length;
+        if (forwardBorn) returned.computeIfAbsent(n, k -> new int[1])[0]++;
+        if (idleCount(n) >= keep(n)) return; // more than a forward pass holds: the collector's
+        IDLE.add(a);
+        idleFloats += n;
+        maxIdleFloats = Math.max(maxIdleFloats, idleFloats);
+        given++;
+    }
+
+    private static int idleCount(int n) {
+        int c = 0;
+        for (float[] a : IDLE) if (a.length == n) c++;
+        return c;
+    }
+
+    /**
+     * Idle arrays of length {@code n} worth keeping: as many as the forward pass had alive until backward (in the
+     * last step, or in this one so far), the most the next forward pass can take.
+     */
+    private static int keep(int n) {
+        int[] last = lastReturned.get(n), now = returned.get(n);
+        return Math.max(last == null ? 0 : last[0], now == null ? 0 : now[0]);
+    }
+
+    /**
+     * Called by the autograd engine when backward starts inside a scope: the idle arrays the forward pass did not
+     * take are left to the collector, so they are not live heap beside the backward pass's gradients.
+     */
+    public static synchronized void backwardStarts() {
+        if (owner != Thread.currentThread()) return;
+        backward = true;
+        IDLE.clear();
+        idleFloats = 0;
+        budgetFloats = countedFloats;
+    }
+
+    /** A recyclable storage of {@code n} floats got its first counted reference. */
+    static synchronized void counted(int n) { countedFloats += n; }
+
+    /** A counted storage of {@code n} floats was recycled or pinned. */
+    static synchronized void uncounted(int n) { countedFloats = Math.max(0, countedFloats - n); }
+
+    /** Bytes of idle arrays held now. */
+    public static synchronized long idleBytes() { return idleFloats * Float.BYTES; }
+
+    /** The most bytes of idle arrays held at once since the last call (then restarts from the current amount). */
+    public static synchronized long takeMaxIdleBytes() {
+        long m = maxIdleFloats * Float.BYTES;
+        maxIdleFloats = idleFloats;
+        return m;
+    }
+
+    /**
+     * Gigabytes of arrays reused and allocated fresh inside scopes since the last call: {forward reused, forward
+     * fresh, backward reused, backward fresh}; then starts counting again.
+     */
+    public static synchronized double[] statistics() {
+        double[] r = {reusedFloats[0] * 4e-9, freshFloats[0] * 4e-9, reusedFloats[1] * 4e-9, freshFloats[1] * 4e-9};
+        java.util.Arrays.fill(reusedFloats, 0);
+        java.util.Arrays.fill(freshFloats, 0);
+        return r;
+    }
+
+    /** Arrays kept when handed back, and arrays reused, since the process started: {given, taken}. */
+    public static synchronized long[] counts() { return new long[]{given, taken}; }
+
+    /** Drops every idle array (for tests, and for a caller that is done training). */
+    public static synchronized void clear() {
+        IDLE.clear();
+        idleFloats = 0;
+    }
+
+    private static synchronized void closeScope() {
+        // the next forward pass takes what this one held until backward, at most: the rest goes to the collector
+        for (int i = IDLE.size() - 1; i >= 0; i--) {
+            int n = IDLE.get(i).length;
+            int[] d = returned.get(n);
+            if (idleCount(n) > (d == null ? 0 : d[0])) {
+                for (int j = 0; j < IDLE.size(); j++) // the oldest of that length
+                    if (IDLE.get(j).length == n) {
+                        IDLE.remove(j);
+                        idleFloats -= n;
+                        break;
+                    }
+                i = Math.min(i, IDLE.size());
+            }
+        }
+        lastReturned = returned;
+        returned = new HashMap<>();
+        countedFloats = 0;
+        backward = false;
+        owner = null;
+    }
+
+    /** One training step's forward and backward; see the class comment for what it promises. */
+    public static final class Scope implements AutoCloseable {
+        private boolean closed;
+
+        private Scope() {}
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            closeScope();
+        }
+    }
+}

@@ -22,6 +22,12 @@ public interface Backend {
     /** A zero-filled storage of {@code length} elements on this backend's device. */
     Storage allocate(DType dtype, int length);
 
+    /**
+     * A storage for an output that is about to be fully overwritten: its contents are unspecified (a reused
+     * array may hold old values). The default is {@link #allocate}.
+     */
+    default Storage allocateUninitialized(DType dtype, int length) { return allocate(dtype, length); }
+
     // ---------------------------------------------------------------- data movement
 
     /** {@code dst[i] = (dst.dtype) src[i]}: same shape, any strides and element types. */

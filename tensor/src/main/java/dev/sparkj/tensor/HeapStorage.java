@@ -17,21 +17,30 @@ public final class HeapStorage extends Storage {
     }
 
     /** A zero-filled block of {@code n} elements. */
-    public static HeapStorage allocate(DType dtype, int n) {
+    public static HeapStorage allocate(DType dtype, int n) { return allocate(dtype, n, true); }
+
+    /**
+     * A block of {@code n} elements whose contents are unspecified, for an output about to be fully overwritten:
+     * inside a {@link Recycler} scope an array handed back keeps its old values instead of being cleared.
+     */
+    public static HeapStorage allocateUninitialized(DType dtype, int n) { return allocate(dtype, n, false); }
+
+    private static HeapStorage allocate(DType dtype, int n, boolean zero) {
         if (n < 0) throw new IllegalArgumentException("negative storage length " + n);
         return switch (dtype) {
-            case F32 -> n >= Recycler.MIN_FLOATS && Recycler.active() ? recyclableF32(n) : new HeapStorage(dtype, new float[n], n);
+            case F32 -> n >= Recycler.minFloats() && Recycler.active() ? recyclableF32(n, zero) : new HeapStorage(dtype, new float[n], n);
             case F64 -> new HeapStorage(dtype, new double[n], n);
             case I64 -> new HeapStorage(dtype, new long[n], n);
             case U8, BOOL -> new HeapStorage(dtype, new byte[n], n);
         };
     }
 
-    /** A zero-filled F32 block inside a {@link Recycler} scope: an array handed back of this length if there is one. */
-    private static HeapStorage recyclableF32(int n) {
+    /** An F32 block inside a {@link Recycler} scope: an array handed back of this length if there is one. */
+    private static HeapStorage recyclableF32(int n, boolean zero) {
         float[] a = Recycler.take(n);
         if (a == null) a = new float[n];
-        else java.util.Arrays.fill(a, 0f);
+        else if (zero) java.util.Arrays.fill(a, 0f);
+        else if (Recycler.poisoned()) java.util.Arrays.fill(a, Float.NaN);
         HeapStorage s = new HeapStorage(DType.F32, a, n);
         s.recyclable = true;
         s.forwardBorn = Recycler.inForward();

@@ -38,6 +38,31 @@ public final class Recycler {
     /** Smaller storages are not recycled: 256 KiB and up, the arrays that dominate a step's allocation. */
     public static final int MIN_FLOATS = 1 << 16;
 
+    private static volatile int minFloats = MIN_FLOATS;
+    private static volatile boolean poison;
+
+    /** The smallest storage recycled now: {@link #MIN_FLOATS} unless a test lowered it. */
+    static int minFloats() { return minFloats; }
+
+    /** Whether reused arrays for outputs declared fully overwritten are filled with NaN (a test's setting). */
+    static boolean poisoned() { return poison; }
+
+    /**
+     * For tests: recycle storages from {@code minFloats} elements (so that small models exercise the recycler),
+     * and fill a reused array that an op declared it will fully overwrite with NaN, so that an op which does not
+     * in fact write every element shows up in its results. {@code reset()} restores the defaults.
+     */
+    public static void testing(int minFloats, boolean poison) {
+        Recycler.minFloats = minFloats;
+        Recycler.poison = poison;
+    }
+
+    /** Restores {@link #testing}'s defaults and drops the idle arrays. */
+    public static void reset() {
+        testing(MIN_FLOATS, false);
+        clear();
+    }
+
     /** {@code -Dsparkj.recycle=false} turns recycling off: scopes open and close, and allocate as outside one. */
     public static final boolean ENABLED = !"false".equals(System.getProperty("sparkj.recycle"));
 

@@ -78,19 +78,25 @@ public final class Tensor {
         return ofLongs(a, n);
     }
 
-    /** A zero-filled tensor of this tensor's shape and given dtype, dense in the same memory order when this is dense. */
+    /**
+     * A tensor of this tensor's shape and given dtype, dense in the same memory order when this is dense, for an
+     * output about to be fully overwritten: its contents are unspecified (zeros, or a recycled array's old values
+     * inside a {@link Recycler} scope).
+     */
     public Tensor emptyLike(DType dtype) {
         int[] order = memoryOrder();
-        if (order == null) return zeros(dtype, backend, shape);
+        if (order == null) return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(),
+                Shapes.contiguousStrides(shape), 0, backend);
         int[] st = new int[shape.length];
         int acc = 1;
         for (int i = order.length - 1; i >= 0; i--) {
             st[order[i]] = acc;
             acc *= Math.max(shape[order[i]], 1);
         }
-        return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape.clone(), st, 0, backend);
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), st, 0, backend);
     }
 
+    /** {@link #emptyLike(DType)} in this tensor's dtype. */
     public Tensor emptyLike() { return emptyLike(dtype()); }
 
     /**

@@ -57,7 +57,7 @@ abstract class BaseOptimizer implements Optimizer {
     Map<String, Double> groupScalars(int g) { return groupScalars.get(g); }
 
     /** A zero-filled tensor like {@code v} (same dtype, backend and memory order). */
-    static Tensor zerosLike(Tensor v) { return v.emptyLike(); }
+    static Tensor zerosLike(Tensor v) { return v.emptyLike().fill(0); }
 
     @Override
     public void zeroGrad(boolean setToNone) {

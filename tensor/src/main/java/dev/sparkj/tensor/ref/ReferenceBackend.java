@@ -17,6 +17,8 @@ public class ReferenceBackend implements Backend {
 
     @Override public Storage allocate(DType dtype, int length) { return HeapStorage.allocate(dtype, length); }
 
+    @Override public Storage allocateUninitialized(DType dtype, int length) { return HeapStorage.allocateUninitialized(dtype, length); }
+
     @Override
     public void copy(Tensor src, Tensor dst) {
         requireSameShape(src, dst, "copy");

@@ -5,6 +5,7 @@ import dev.sparkj.tensor.Recycler;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,8 +47,9 @@ class RecyclerTest {
         return new Tensor[]{w1.grad(), w2.grad()};
     }
 
+    @BeforeEach
     @AfterEach
-    void clear() { Recycler.clear(); }
+    void reset() { Recycler.reset(); } // no idle arrays or step history from other tests
 
     @Test
     void scopedStepsReuseArraysAndGiveTheSameGradients() {

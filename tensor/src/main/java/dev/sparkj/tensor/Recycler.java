@@ -57,10 +57,12 @@ public final class Recycler {
         Recycler.poison = poison;
     }
 
-    /** Restores {@link #testing}'s defaults and drops the idle arrays. */
-    public static void reset() {
+    /** Restores {@link #testing}'s defaults, drops the idle arrays and forgets what earlier steps asked for. */
+    public static synchronized void reset() {
         testing(MIN_FLOATS, false);
         clear();
+        returned = new HashMap<>();
+        lastReturned = new HashMap<>();
     }
 
     /** {@code -Dsparkj.recycle=false} turns recycling off: scopes open and close, and allocate as outside one. */

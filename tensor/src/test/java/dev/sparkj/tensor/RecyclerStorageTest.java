@@ -1,6 +1,7 @@
 package dev.sparkj.tensor;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecyclerStorageTest {
     private static final int N = Recycler.MIN_FLOATS;
 
+    @BeforeEach
     @AfterEach
-    void reset() { Recycler.reset(); }
+    void reset() { Recycler.reset(); } // no idle arrays or step history from other tests
 
     /** A recyclable storage saved once and released: its array goes idle, and its storage can no longer be read. */
     private static float[] recycleOne(HeapStorage s) {

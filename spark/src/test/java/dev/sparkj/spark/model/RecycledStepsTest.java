@@ -10,6 +10,7 @@ import dev.sparkj.tensor.Recycler;
 import dev.sparkj.tensor.Rng;
 import dev.sparkj.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -31,8 +32,9 @@ class RecycledStepsTest {
     private static final Map<String, Object> CONVNEXT = Map.of("family", "convnext",
             "dims", List.of(8, 8, 16, 16), "depths", List.of(1, 1, 1, 1));
 
+    @BeforeEach
     @AfterEach
-    void reset() { Recycler.reset(); }
+    void reset() { Recycler.reset(); } // no idle arrays or step history from other tests
 
     /** Losses of four steps, then the weights. */
     private static float[][] train(Map<String, Object> arch, String norm, SparseMap.Mode mode, boolean recycle) {

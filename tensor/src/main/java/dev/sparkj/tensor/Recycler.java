@@ -30,7 +30,9 @@ import java.util.Map;
  * <p>The contract for code that opens a scope: a tensor computed inside it and saved for backward is
  * reclaimed as soon as backward has used it. Reading such a tensor afterwards fails with a clear error
  * (its storage no longer has an array), it never sees another tensor's values. Copy what you need to keep
- * before backward. Parameters and module buffers are never reclaimed.
+ * before backward. Parameters and module buffers are never reclaimed. A seed tensor given to backward is consumed
+ * like any gradient. Forward and backward run on the thread that opened the scope (the reference counts are not
+ * synchronized); kernels may use worker threads, whose own allocations are simply not recycled.
  */
 public final class Recycler {
     private Recycler() {}

@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecycledStepsTest {
     private static final Map<String, Object> RESNET = Map.of("family", "resnet", "block", "bottleneck",
             "layers", List.of(1, 1, 1, 1), "channels", List.of(8, 8, 8, 16, 16));
+    private static final Map<String, Object> BASIC = Map.of("family", "resnet", "block", "basicblock",
+            "layers", List.of(1, 1, 1, 1), "channels", List.of(8, 8, 8, 16, 16));
     private static final Map<String, Object> CONVNEXT = Map.of("family", "convnext",
             "dims", List.of(8, 8, 16, 16), "depths", List.of(1, 1, 1, 1));
 
@@ -87,5 +89,11 @@ class RecycledStepsTest {
     void resNetMaskedDenseStepsAreUnchanged() { sameWithAndWithout(RESNET, "bn", SparseMap.Mode.MASKED_DENSE); }
 
     @Test
+    void basicBlockResNetStepsAreUnchanged() { sameWithAndWithout(BASIC, "bn", SparseMap.Mode.PACKED); }
+
+    @Test
     void convNeXtStepsAreUnchanged() { sameWithAndWithout(CONVNEXT, "ln", SparseMap.Mode.PACKED); }
+
+    @Test
+    void convNeXtMaskedDenseStepsAreUnchanged() { sameWithAndWithout(CONVNEXT, "ln", SparseMap.Mode.MASKED_DENSE); }
 }

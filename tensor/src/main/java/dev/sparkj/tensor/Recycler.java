@@ -74,7 +74,7 @@ public final class Recycler {
     private static boolean backward;
     /** Idle arrays, oldest first. A few hundred at most, so plain scans. */
     private static final ArrayList<float[]> IDLE = new ArrayList<>();
-    private static long idleFloats, maxIdleFloats, taken, given;
+    private static long idleFloats, maxIdleFloats;
     // floats reused and floats allocated fresh, in forward [0] and backward [1], since the last statistics() call
     private static final long[] reusedFloats = new long[2], freshFloats = new long[2];
     // floats of recyclable storages the engine counts references to (saved or held), now and when backward started
@@ -107,13 +107,12 @@ public final class Recycler {
         for (int i = IDLE.size() - 1; i >= 0; i--) {
             if (IDLE.get(i).length == n) {
                 idleFloats -= n;
-                taken++;
                 reusedFloats[backward ? 1 : 0] += n;
                 return IDLE.remove(i);
             }
         }
-        // a fresh array in backward must not lift idle plus counted arrays above what the forward pass left: the
-        // oldest idle arrays (those the next forward pass needs last) go to the collector to make room
+        // a fresh array in backward must not lift idle plus counted arrays above what the forward pass left: idle
+        // arrays go to the collector to make room, smallest first (the largest are the hardest to place again)
         freshFloats[backward ? 1 : 0] += n;
         while (backward && !IDLE.isEmpty() && idleFloats + countedFloats + n > budgetFloats) {
             int smallest = 0;
@@ -131,7 +130,6 @@ public final class Recycler {
         IDLE.add(a);
         idleFloats += n;
         maxIdleFloats = Math.max(maxIdleFloats, idleFloats);
-        given++;
     }
 
     private static int idleCount(int n) {
@@ -188,9 +186,6 @@ public final class Recycler {
         return r;
     }
 
-    /** Arrays kept when handed back, and arrays reused, since the process started: {given, taken}. */
-    public static synchronized long[] counts() { return new long[]{given, taken}; }
-
     /** Drops every idle array (for tests, and for a caller that is done training). */
     public static synchronized void clear() {
         IDLE.clear();
@@ -198,19 +193,18 @@ public final class Recycler {
     }
 
     private static synchronized void closeScope() {
-        // the next forward pass takes what this one held until backward, at most: the rest goes to the collector
-        for (int i = IDLE.size() - 1; i >= 0; i--) {
+        // the next forward pass takes what this one held until backward, at most: the oldest beyond that of each
+        // length go to the collector
+        Map<Integer, Integer> surplus = new HashMap<>();
+        for (float[] a : IDLE) surplus.merge(a.length, 1, Integer::sum);
+        surplus.replaceAll((n, have) -> have - (returned.containsKey(n) ? returned.get(n)[0] : 0));
+        for (int i = 0; i < IDLE.size(); ) {
             int n = IDLE.get(i).length;
-            int[] d = returned.get(n);
-            if (idleCount(n) > (d == null ? 0 : d[0])) {
-                for (int j = 0; j < IDLE.size(); j++) // the oldest of that length
-                    if (IDLE.get(j).length == n) {
-                        IDLE.remove(j);
-                        idleFloats -= n;
-                        break;
-                    }
-                i = Math.min(i, IDLE.size());
-            }
+            if (surplus.get(n) > 0) {
+                surplus.merge(n, -1, Integer::sum);
+                IDLE.remove(i);
+                idleFloats -= n;
+            } else i++;
         }
         lastReturned = returned;
         returned = new HashMap<>();

@@ -84,14 +84,13 @@ public final class Tensor {
      * inside a {@link Recycler} scope).
      */
     public Tensor emptyLike(DType dtype) {
-        int[] order = memoryOrder();
-        if (order == null) return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(),
-                Shapes.contiguousStrides(shape), 0, backend);
-        int[] st = new int[shape.length];
-        int acc = 1;
-        for (int i = order.length - 1; i >= 0; i--) {
-            st[order[i]] = acc;
-            acc *= Math.max(shape[order[i]], 1);
+        int[] order = memoryOrder(), st = Shapes.contiguousStrides(shape); // row-major unless this is dense
+        if (order != null) {
+            int acc = 1;
+            for (int i = order.length - 1; i >= 0; i--) {
+                st[order[i]] = acc;
+                acc *= Math.max(shape[order[i]], 1);
+            }
         }
         return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), st, 0, backend);
     }

@@ -29,27 +29,29 @@ final class MemoryReport {
     static void graph(Iterable<Node> nodes) {
         IdentityHashMap<Storage, Boolean> seen = new IdentityHashMap<>();
         Map<String, long[]> byOp = new TreeMap<>();
-        long total = 0;
+        long total = 0, evicted = 0;
         for (Node n : nodes) {
             Tensor[] s = n.savedTensors();
             if (s == null) continue;
-            long[] e = byOp.computeIfAbsent(n.name(), k -> new long[3]);
+            long[] e = byOp.computeIfAbsent(n.name(), k -> new long[4]);
             e[0]++;
             for (Tensor t : s) {
                 if (t == null) continue;
                 Storage st = t.storage();
                 long b = (long) st.length() * t.dtype().bytes();
                 if (seen.put(st, Boolean.TRUE) != null) { e[2] += b; continue; }
+                if (st.evicted()) { e[3] += b; evicted += b; continue; }
                 e[1] += b;
                 total += b;
             }
         }
         List<Map.Entry<String, long[]>> rows = new ArrayList<>(byOp.entrySet());
         rows.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
-        System.err.printf(Locale.ROOT, "memreport: saved for backward %.1f MB in %d storages%n", total / 1e6, seen.size());
+        System.err.printf(Locale.ROOT, "memreport: saved for backward %.1f MB in %d storages (and %.1f MB evicted, recomputed when read)%n",
+                total / 1e6, seen.size(), evicted / 1e6);
         for (Map.Entry<String, long[]> r : rows)
-            System.err.printf(Locale.ROOT, "memreport:   %-22s %5d nodes %9.1f MB (+%.1f MB shared)%n",
-                    r.getKey(), r.getValue()[0], r.getValue()[1] / 1e6, r.getValue()[2] / 1e6);
+            System.err.printf(Locale.ROOT, "memreport:   %-22s %5d nodes %9.1f MB (+%.1f MB shared, %.1f MB evicted)%n",
+                    r.getKey(), r.getValue()[0], r.getValue()[1] / 1e6, r.getValue()[2] / 1e6, r.getValue()[3] / 1e6);
         heap("backward start");
     }
 

@@ -93,10 +93,31 @@ public final class Node {
 
     // ------------------------------------------------------------------ for backward lambdas
 
-    /** Saved tensor {@code i}. */
+    /** Saved tensor {@code i} (recomputed here, on the calling thread, if a layer evicted its storage after the forward pass read it). */
     public Tensor saved(int i) {
         if (released) throw new IllegalStateException(freedMessage());
-        return saved[i];
+        Tensor t = saved[i];
+        if (t != null) t.storage().materialize();
+        return t;
+    }
+
+    /**
+     * For a backward lambda that has read saved tensor {@code i} for the last time: if its storage can recompute its
+     * contents ({@link dev.sparkj.tensor.Storage#evict}, a BatchNorm output inside a Recycler scope), its memory goes
+     * back now, so the gradients this backward still allocates can take it. A later read recomputes it.
+     */
+    public void doneWith(int i) {
+        if (released) throw new IllegalStateException(freedMessage());
+        if (saved[i] != null) saved[i].storage().evict();
+    }
+
+    /**
+     * Whether this backward may overwrite the output gradient {@code grad} it was given: inside a Recycler scope,
+     * when the engine's hold is its storage's only counted reference and the output's gradient is not retained. An
+     * elementwise backward can then write its input gradient into it instead of a new array.
+     */
+    public boolean mayOverwrite(Tensor grad) {
+        return retained == null && grad.storage().recyclable() && grad.storage().uses() == 1;
     }
 
     /** Whether input {@code i} wants a gradient (skip computing the others). */

@@ -123,7 +123,7 @@ public final class BatchNormOps {
         DType gt = gamma.dtype(), bt2 = beta.dtype();
         Backend gb = gamma.data().backend(), bb = beta.data().backend();
         String name = (batchStats ? "batchNorm" : "batchNormEval") + (act == Activation.NONE ? "" : "+" + act.name().toLowerCase());
-        return Node.record(name, new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
+        Variable out = Node.record(name, new Variable[]{x, gamma, beta}, y, new Tensor[]{saved},
                 (node, gy) -> {
                     Tensor xs = node.saved(0);
                     // gy goes through the activation's derivative once: inside the one-pass kernels below when they
@@ -156,7 +156,7 @@ public final class BatchNormOps {
                             // gx = a·(gy - Σgy/n - x̂·Σgy·x̂/n) = gy·a + (x - mean)·p + q
                             double[] p = slopes(a, invC, rsgxc, count), q = offsets(a, rsg, count);
                             // Fused.gradInput takes exactly the layout pairs Fused.sums takes
-                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q, bt, gate)
+                            gx = sums != null ? Fused.gradInput(gy, a, xs, meanC, p, q, bt, gate, node.mayOverwrite(gy))
                                     : gy.mul(channelVector(a, gy)).add(xc.mul(channelVector(p, xc))).add(channelVector(q, gy));
                         }
                     }
@@ -164,6 +164,12 @@ public final class BatchNormOps {
                             node.needs(1) ? vector(gGamma, gt, gb) : null,
                             node.needs(2) ? vector(sg, bt2, bb) : null};
                 });
+        // y is a function of the x this node saves: inside a Recycler scope a layer may give y's memory back once the
+        // forward pass has read it (Storage.evict), and a later read recomputes it with the same kernel, bit for bit
+        Node node = out.gradFn();
+        if (fused && node != null && y.storage() instanceof HeapStorage h)
+            h.recomputableFrom(y, () -> Fused.scale(node.saved(0), meanC, a, bt, act));
+        return out;
     }
 
     // The per-channel loops of normalize and its backward live in these small methods, so that the two big methods
@@ -444,14 +450,17 @@ public final class BatchNormOps {
          * {@code z = (x - mean)·a + b} (gy itself for {@link Activation#NONE}), or null unless gy and x share a
          * supported layout.
          */
-        static Tensor gradInput(Tensor gy, double[] a, Tensor x, double[] mean, double[] p, double[] q, double[] b, Activation act) {
+        static Tensor gradInput(Tensor gy, double[] a, Tensor x, double[] mean, double[] p, double[] q, double[] b, Activation act,
+                                boolean overwrite) {
             Layout[] lp = pair(gy, x);
             if (lp == null) return null;
             Layout lg = lp[0];
             float[] ga = lg.a(), xa = lp[1].a(), af = floats(a), mf = floats(mean), pf = floats(p), qf = floats(q), bf = floats(b);
             final boolean gated = act != Activation.NONE, six = act == Activation.RELU6;
             int go = lg.off(), xo = lp[1].off();
-            Tensor gxT = gy.emptyLike();
+            // gx in gy's own array when the caller may overwrite gy and gy fills it from 0 (then gx[i] and gy[i] are one
+            // element, each read before it is written); else a new tensor in gy's memory order
+            Tensor gxT = overwrite && go == 0 && ga.length == lg.n() ? gy : gy.emptyLike();
             float[] gx = arrayOf(gxT);
             if (lg.rows()) {
                 int c = lg.c();

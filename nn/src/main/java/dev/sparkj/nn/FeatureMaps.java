@@ -32,6 +32,30 @@ public final class FeatureMaps {
         throw new IllegalArgumentException("residual add of a dense and a sparse feature map");
     }
 
+    /** {@link Sequential#evictConsumed} for feature maps (their values); returns {@code result}. */
+    public static FeatureMap evictConsumed(FeatureMap consumed, FeatureMap result) {
+        Sequential.evictConsumed(values(consumed), values(result));
+        return result;
+    }
+
+    /**
+     * For a layer that made {@code consumed} and has just run its last reader: gives its memory back now
+     * ({@link dev.sparkj.tensor.Storage#release}) unless {@code result} shares it or a node saved it for backward.
+     * Reading it afterwards fails with a clear error. Returns {@code result}.
+     */
+    public static FeatureMap releaseConsumed(FeatureMap consumed, FeatureMap result) {
+        Variable c = values(consumed);
+        if (c.data().storage() != values(result).data().storage()) c.data().storage().release();
+        return result;
+    }
+
+    private static Variable values(FeatureMap x) {
+        return switch (x) {
+            case DenseMap d -> d.value();
+            case SparseMap s -> s.data();
+        };
+    }
+
     /**
      * Applies {@code f}, a function of the last axis, at every position: {@code f} sees a channels-last
      * view {@code [N, H, W, C]} for a dense map (one GEMM for a Linear when the memory is channels-last)

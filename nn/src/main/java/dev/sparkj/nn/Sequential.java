@@ -3,6 +3,7 @@ package dev.sparkj.nn;
 import dev.sparkj.autograd.Variable;
 import dev.sparkj.sparse.FeatureMap;
 import dev.sparkj.sparse.SparseMap;
+import dev.sparkj.tensor.Storage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +36,26 @@ public final class Sequential extends Module implements ImageLayer {
     /** Each layer in turn, a {@link BatchNorm2d} and a ReLU or ReLU6 after it as one op (see {@link #fusedActivation}). */
     @Override
     public Variable forward(Variable x) {
+        Variable input = x;
         for (int i = 0; i < layers.size(); i++) {
             BatchNormOps.Activation act = fusedActivation(i);
-            x = act == null ? ((Layer) layers.get(i)).forward(x) : ((BatchNorm2d) layers.get(i++)).forward(x, act);
+            Variable y = act == null ? ((Layer) layers.get(i)).forward(x) : ((BatchNorm2d) layers.get(i++)).forward(x, act);
+            x = x == input ? y : evictConsumed(x, y);
         }
         return x;
+    }
+
+    /**
+     * Gives {@code consumed}'s memory back now if its storage can recompute it when next read ({@link Storage#evict}:
+     * a BatchNorm output inside a Recycler scope) and {@code result} does not share it. For a layer that has just
+     * run the last reader of an activation in the forward pass: a convolution that saved it for backward then reads
+     * it recomputed there, and the forward pass's later layers take its memory meanwhile. Results are unchanged.
+     * Returns {@code result}.
+     */
+    public static Variable evictConsumed(Variable consumed, Variable result) {
+        Storage s = consumed.data().storage();
+        if (s != result.data().storage()) s.evict();
+        return result;
     }
 
     /**
@@ -56,14 +72,12 @@ public final class Sequential extends Module implements ImageLayer {
      */
     @Override
     public FeatureMap forward(FeatureMap x) {
+        FeatureMap input = x;
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
             if (!(m instanceof ImageLayer il)) throw new IllegalArgumentException(m.describe() + " is not an image layer");
-            if (m instanceof BatchNorm2d bn && fusedActivation(i) != null) {
-                x = bn.forwardThen(x, (ImageLayer) layers.get(++i));
-                continue;
-            }
-            x = il.forward(x);
+            FeatureMap y = m instanceof BatchNorm2d bn && fusedActivation(i) != null ? bn.forwardThen(x, (ImageLayer) layers.get(++i)) : il.forward(x);
+            x = x == input ? y : FeatureMaps.evictConsumed(x, y);
         }
         return x;
     }

@@ -1,14 +1,19 @@
 package dev.sparkj.tensor;
 
+import java.util.Arrays;
+import java.util.function.Supplier;
+
 /**
  * Storage on the Java heap: a {@code float[]} (F32), {@code double[]} (F64), {@code long[]} (I64)
  * or {@code byte[]} (U8 and BOOL; BOOL holds 0 or 1).
  */
 public final class HeapStorage extends Storage {
     private final DType dtype;
-    private Object array;          // null once recycled
+    private Object array;          // null once recycled, or while evicted (then recompute is set)
     private final int length;
     private boolean recyclable, forwardBorn;
+    private Supplier<Tensor> recompute;   // rebuilds the contents of an evicted storage (recomputableFrom)
+    private Tensor recomputeView;         // the tensor it must rebuild: shape, strides and offset to check
 
     private HeapStorage(DType dtype, Object array, int length) {
         this.dtype = dtype;
@@ -51,24 +56,111 @@ public final class HeapStorage extends Storage {
 
     @Override
     public void pin() {
+        if (array == null && recompute != null) array();   // an evicted storage is recomputed before it is kept for good
         if (recyclable && uses() > 0) Recycler.uncounted(length);
         recyclable = false;
+        recompute = null;
+        recomputeView = null;
     }
 
-    @Override protected void counted() { Recycler.counted(length); }
+    // the Recycler counts the floats of referenced recyclable storages, evicted ones too (they come back when read)
+    @Override
+    protected synchronized void counted() {
+        Recycler.counted(length);
+        if (array == null && recompute != null) Recycler.evictedHeld(length, +1);
+    }
 
     @Override
-    protected void recycle() {
+    protected synchronized void recycle() {
         Recycler.uncounted(length);
+        if (array != null) Recycler.give((float[]) array, forwardBorn);
+        else if (recompute != null) Recycler.evictedHeld(length, -1);
+        array = null;
+        recyclable = false;
+        recompute = null;
+        recomputeView = null;
+    }
+
+    /**
+     * Declares that {@code view}, a tensor over this whole storage, can be recomputed by {@code recompute} (for
+     * example a BatchNorm output from the input its node saved): {@link #evict} may then give the array back, and
+     * the next read of the storage calls {@code recompute} and takes its result's array, which must have the same
+     * length and lay out the elements as {@code view} does. The recomputation must give the same values bit for
+     * bit (the same kernel on the same inputs). Only a recyclable storage (inside a {@link Recycler} scope) takes
+     * this; for any other it does nothing.
+     */
+    public synchronized void recomputableFrom(Tensor view, Supplier<Tensor> recompute) {
+        if (!recyclable || dtype != DType.F32) return;
+        if (view.storage() != this || view.numel() != length)
+            throw new IllegalArgumentException("recomputableFrom: the view must cover the whole storage of " + length + " elements");
+        this.recompute = recompute;
+        this.recomputeView = view;
+    }
+
+    @Override
+    public synchronized boolean evict() {
+        if (!recyclable || recompute == null || array == null) return false;
+        Recycler.give((float[]) array, forwardBorn);
+        Recycler.evicted(length);
+        if (uses() > 0) Recycler.evictedHeld(length, +1);
+        array = null;
+        return true;
+    }
+
+    @Override
+    public synchronized boolean release() {
+        if (recompute != null) return evict();
+        if (!recyclable || uses() > 0 || array == null) return false;
         Recycler.give((float[]) array, forwardBorn);
         array = null;
         recyclable = false;
+        return true;
     }
+
+    @Override
+    public void materialize() { array(); }
+
+    @Override
+    public synchronized boolean evicted() { return array == null && recompute != null; }
 
     private Object array() {
         Object a = array;
-        if (a == null) throw new IllegalStateException("this tensor's memory was reclaimed: it was computed inside a Recycler scope "
-                + "and saved for backward, which has used it; copy it before backward to read it afterwards");
+        return a != null ? a : rematerialize();
+    }
+
+    /** The array of an evicted storage, recomputed; or the error for a storage whose memory is gone. */
+    private synchronized Object rematerialize() {
+        if (array != null) return array;
+        if (recompute == null)
+            throw new IllegalStateException("this tensor's memory was reclaimed: it was computed inside a Recycler scope "
+                    + "and saved for backward, which has used it; copy it before backward to read it afterwards");
+        Tensor t;
+        try {
+            t = recompute.get();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("this tensor's memory was given back inside a Recycler scope to be recomputed "
+                    + "when read, and what it is recomputed from is gone (backward has used it); copy it before backward "
+                    + "to read it afterwards", e);
+        }
+        Tensor v = recomputeView;
+        if (!(t.storage() instanceof HeapStorage h) || h == this || h.dtype != DType.F32 || h.length != length
+                || t.offset() != v.offset() || !Arrays.equals(t.shape(), v.shape()) || !Arrays.equals(t.strides(), v.strides()))
+            throw new IllegalStateException("recomputing an evicted tensor of shape " + Arrays.toString(v.shape())
+                    + " gave one of shape " + Arrays.toString(t.shape()) + " laid out differently");
+        float[] a = h.surrender();
+        array = a;
+        forwardBorn = false; // the array now comes from wherever the recomputation took it
+        Recycler.recomputed(length);
+        if (recyclable && uses() > 0) Recycler.evictedHeld(length, -1);
+        return a;
+    }
+
+    /** Hands this fresh, unreferenced storage's array to the storage that recomputed into it. */
+    private synchronized float[] surrender() {
+        if (uses() > 0) throw new IllegalStateException("a recomputed tensor was referenced before its array moved");
+        float[] a = (float[]) array;
+        array = null;
+        recyclable = false;
         return a;
     }
 

@@ -27,6 +27,14 @@ import java.util.Map;
  * collector until idle plus counted arrays are back within what the forward pass left (the largest are
  * the hardest for the JVM to place again); at backward's start, whatever the forward pass did not take.
  *
+ * <p>Eviction goes further for tensors that can be recomputed cheaply: a BatchNorm output is a function of the
+ * input its node saves anyway ({@link HeapStorage#recomputableFrom}). Once the forward pass's last reader of such a
+ * tensor has run (the convolution after it, which saves it for its weight gradient), the layer evicts it
+ * ({@link Storage#evict}): its array goes back here at once, and the convolution's backward reads it recomputed,
+ * bit for bit, into an array kept idle for it. That takes about a quarter of the activations a SparK ResNet-50
+ * step keeps for backward out of the forward pass's peak. Intermediates no node saved can be released the same way
+ * ({@link Storage#release}) by the layer that made them.
+ *
  * <p>The contract for code that opens a scope: a tensor computed inside it and saved for backward is
  * reclaimed as soon as backward has used it. Reading such a tensor afterwards fails with a clear error
  * (its storage no longer has an array), it never sees another tensor's values. Copy what you need to keep
@@ -63,6 +71,7 @@ public final class Recycler {
     public static synchronized void reset() {
         testing(MIN_FLOATS, false);
         clear();
+        EVICTED_HELD.clear();
         returned = new HashMap<>();
         lastReturned = new HashMap<>();
     }
@@ -70,6 +79,8 @@ public final class Recycler {
     /** {@code -Dsparkj.recycle=false} turns recycling off: scopes open and close, and allocate as outside one. */
     public static final boolean ENABLED = !"false".equals(System.getProperty("sparkj.recycle"));
 
+    /** {@code -Dsparkj.recycle.trace=true} prints every fresh allocation of 16 MiB or more inside a scope (which arrays missed). */
+    private static final boolean TRACE = Boolean.getBoolean("sparkj.recycle.trace");
     private static volatile Thread owner;
     private static boolean backward;
     /** Idle arrays, oldest first. A few hundred at most, so plain scans. */
@@ -77,6 +88,8 @@ public final class Recycler {
     private static long idleFloats, maxIdleFloats;
     // floats reused and floats allocated fresh, in forward [0] and backward [1], since the last statistics() call
     private static final long[] reusedFloats = new long[2], freshFloats = new long[2];
+    // floats of storages evicted after their last forward reader, and recomputed when read again
+    private static long evictedFloats, recomputedFloats;
     // floats of recyclable storages the engine counts references to (saved or held), now and when backward started
     private static long countedFloats, budgetFloats;
     // per length: storages allocated in the forward pass and recycled in backward, in this scope and in the last
@@ -114,6 +127,9 @@ public final class Recycler {
         // a fresh array in backward must not lift idle plus counted arrays above what the forward pass left: idle
         // arrays go to the collector to make room, smallest first (the largest are the hardest to place again)
         freshFloats[backward ? 1 : 0] += n;
+        if (TRACE && n >= (1 << 22))
+            System.err.printf(java.util.Locale.ROOT, "recycler: fresh %d floats in %s (idle %.1f MB, counted %.1f MB, budget %.1f MB)%n",
+                    n, backward ? "backward" : "forward", idleFloats * 4e-6, countedFloats * 4e-6, budgetFloats * 4e-6);
         while (backward && !IDLE.isEmpty() && idleFloats + countedFloats + n > budgetFloats) {
             int smallest = 0;
             for (int i = 1; i < IDLE.size(); i++) if (IDLE.get(i).length < IDLE.get(smallest).length) smallest = i;
@@ -149,14 +165,33 @@ public final class Recycler {
 
     /**
      * Called by the autograd engine when backward starts inside a scope: the idle arrays the forward pass did not
-     * take are left to the collector, so they are not live heap beside the backward pass's gradients.
+     * take are left to the collector, so they are not live heap beside the backward pass's gradients; except, per
+     * length, as many as there are evicted storages still referenced, which backward will recompute into arrays of
+     * that length.
      */
     public static synchronized void backwardStarts() {
         if (owner != Thread.currentThread()) return;
         backward = true;
-        IDLE.clear();
-        idleFloats = 0;
-        budgetFloats = countedFloats;
+        Map<Integer, Integer> room = new HashMap<>();
+        EVICTED_HELD.forEach((n, c) -> room.put(n, c[0]));
+        for (int i = IDLE.size() - 1; i >= 0; i--) {
+            int n = IDLE.get(i).length;
+            if (room.getOrDefault(n, 0) > 0) room.merge(n, -1, Integer::sum);
+            else {
+                IDLE.remove(i);
+                idleFloats -= n;
+            }
+        }
+        budgetFloats = countedFloats + idleFloats;
+    }
+
+    // per length: evicted storages that are still referenced (a node will read them, and they will be recomputed)
+    private static final Map<Integer, int[]> EVICTED_HELD = new HashMap<>();
+
+    /** An evicted storage of {@code n} floats became referenced ({@code +1}) or stopped being evicted or referenced ({@code -1}). */
+    static synchronized void evictedHeld(int n, int change) {
+        int[] c = EVICTED_HELD.computeIfAbsent(n, k -> new int[1]);
+        c[0] = Math.max(0, c[0] + change);
     }
 
     /** A recyclable storage of {@code n} floats got its first counted reference. */
@@ -175,14 +210,22 @@ public final class Recycler {
         return m;
     }
 
+    /** A storage of {@code n} floats gave its array back early ({@link Storage#evict}). */
+    static synchronized void evicted(int n) { evictedFloats += n; }
+
+    /** An evicted storage of {@code n} floats was read again and recomputed. */
+    static synchronized void recomputed(int n) { recomputedFloats += n; }
+
     /**
-     * Gigabytes of arrays reused and allocated fresh inside scopes since the last call: {forward reused, forward
-     * fresh, backward reused, backward fresh}; then starts counting again.
+     * Gigabytes of arrays since the last call: {forward reused, forward fresh, backward reused, backward fresh}
+     * inside scopes, then {evicted, recomputed} ({@link Storage#evict}); then starts counting again.
      */
     public static synchronized double[] statistics() {
-        double[] r = {reusedFloats[0] * 4e-9, freshFloats[0] * 4e-9, reusedFloats[1] * 4e-9, freshFloats[1] * 4e-9};
+        double[] r = {reusedFloats[0] * 4e-9, freshFloats[0] * 4e-9, reusedFloats[1] * 4e-9, freshFloats[1] * 4e-9,
+                evictedFloats * 4e-9, recomputedFloats * 4e-9};
         java.util.Arrays.fill(reusedFloats, 0);
         java.util.Arrays.fill(freshFloats, 0);
+        evictedFloats = recomputedFloats = 0;
         return r;
     }
 
@@ -209,6 +252,7 @@ public final class Recycler {
         lastReturned = returned;
         returned = new HashMap<>();
         countedFloats = 0;
+        EVICTED_HELD.clear();
         backward = false;
         owner = null;
     }

@@ -42,6 +42,28 @@ public abstract class Storage {
         if (--uses == 0) recycle();
     }
 
+    /**
+     * Gives this storage's memory back now, if it can recompute its contents when next read (see
+     * {@link HeapStorage#recomputableFrom}); returns whether it did. A layer calls this on an activation whose last
+     * reader in the forward pass has run: a node that saved it for backward then reads it recomputed, and no one
+     * holds it in between. Any other storage keeps its memory and returns false.
+     */
+    public boolean evict() { return false; }
+
+    /**
+     * Gives the memory back now, for a layer that has just run the last reader of an intermediate result it made:
+     * {@link #evict} if the storage can recompute its contents, else, when no node saved it for backward, its array
+     * goes back for the next allocation and any later read fails with a clear error. Returns whether it did.
+     * Storages that are not recyclable keep their memory.
+     */
+    public boolean release() { return false; }
+
+    /** Whether {@link #evict} gave the memory back and the next read will recompute the contents. */
+    public boolean evicted() { return false; }
+
+    /** Makes an evicted storage hold its contents again (recomputes them now, on this thread); otherwise nothing. */
+    public void materialize() {}
+
     /** References counted now (0 for storages that are not recyclable). */
     public final int uses() { return recyclable() ? uses : 0; }
 }

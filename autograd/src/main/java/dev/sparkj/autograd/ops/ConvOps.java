@@ -26,9 +26,12 @@ public final class ConvOps {
         int[] xs = x.shape(), ws = w.shape();
         return Node.record("conv2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, gy) -> {
             Tensor g = inLayoutOf(gy, n.saved(0));
+            // the weight gradient first: then x, if it can be recomputed, lends its memory to the input gradient
+            Tensor gw = n.needs(1) ? g.conv2dBackwardWeight(n.saved(0), spec, ws) : null;
+            n.doneWith(0);
             return new Tensor[]{
                     n.needs(0) ? g.conv2dBackwardInput(n.saved(1), spec, xs) : null,
-                    n.needs(1) ? g.conv2dBackwardWeight(n.saved(0), spec, ws) : null,
+                    gw,
                     n.needs(2) ? g.sum(NCHW_NO_C, false) : null};
         });
     }

@@ -38,9 +38,12 @@ public final class LinalgOps {
         if (b != null) y2 = y2.addInPlace(b.data());                   // y2 is this op's own fresh output
         return Node.record("linear", new Variable[]{x, w, b}, y2.reshape(ys), new Tensor[]{x2, wt}, (n, g) -> {
             Tensor g2 = g.reshape(-1, outF);                           // [M, out]
+            // the weight gradient first: then x, if it can be recomputed, lends its memory to the input gradient
+            Tensor gw = n.needs(1) ? g2.transpose(0, 1).matmul(n.saved(0)) : null;              // [out, in]
+            n.doneWith(0);
             return new Tensor[]{
                     n.needs(0) ? g2.matmul(n.saved(1)).reshape(xs) : null,                 // [M, in]
-                    n.needs(1) ? g2.transpose(0, 1).matmul(n.saved(0)) : null,            // [out, in]
+                    gw,
                     n.needs(2) ? g2.sum(new int[]{0}, false) : null};                      // [out]
         });
     }

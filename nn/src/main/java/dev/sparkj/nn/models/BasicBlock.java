@@ -39,11 +39,14 @@ public final class BasicBlock extends ResNetBlock {
     @Override
     public FeatureMap forward(FeatureMap x) {
         FeatureMap shortcut = x;
+        // BatchNorm outputs are evicted after their last reader (as in Bottleneck)
         FeatureMap y = bn1.forwardThen(conv1.forward(x), act1);
-        y = bn2.forward(conv2.forward(y));
+        y = bn2.forward(FeatureMaps.evictConsumed(y, conv2.forward(y)));
         if (dropPath != null) y = dropPath.forward(y);
         if (downsample != null) shortcut = downsample.forward(shortcut);
-        return act2.forward(FeatureMaps.add(y, shortcut));
+        FeatureMap sum = FeatureMaps.evictConsumed(y, FeatureMaps.add(y, shortcut));
+        if (shortcut != x) FeatureMaps.evictConsumed(shortcut, sum);
+        return FeatureMaps.releaseConsumed(sum, act2.forward(sum)); // the activation keeps its output, not the sum
     }
 
     @Override

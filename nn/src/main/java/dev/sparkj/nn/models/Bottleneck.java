@@ -43,12 +43,16 @@ public final class Bottleneck extends ResNetBlock {
     @Override
     public FeatureMap forward(FeatureMap x) {
         FeatureMap shortcut = x;
+        // each BatchNorm output is evicted once its last reader has run (FeatureMaps.evictConsumed): the next
+        // convolution reads it recomputed in backward, the add does not keep it at all
         FeatureMap y = bn1.forwardThen(conv1.forward(x), act1);
-        y = bn2.forwardThen(conv2.forward(y), act2);
-        y = bn3.forward(conv3.forward(y));
+        y = bn2.forwardThen(FeatureMaps.evictConsumed(y, conv2.forward(y)), act2);
+        y = bn3.forward(FeatureMaps.evictConsumed(y, conv3.forward(y)));
         if (dropPath != null) y = dropPath.forward(y);
         if (downsample != null) shortcut = downsample.forward(shortcut);
-        return act3.forward(FeatureMaps.add(y, shortcut));
+        FeatureMap sum = FeatureMaps.evictConsumed(y, FeatureMaps.add(y, shortcut));
+        if (shortcut != x) FeatureMaps.evictConsumed(shortcut, sum);
+        return FeatureMaps.releaseConsumed(sum, act3.forward(sum)); // the activation keeps its output, not the sum
     }
 
     @Override

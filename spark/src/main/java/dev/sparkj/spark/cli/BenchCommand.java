@@ -72,8 +72,8 @@ final class BenchCommand {
                 t2 = System.nanoTime();
                 if (Boolean.getBoolean("sparkj.recycle.report")) {
                     double[] r = Recycler.statistics();
-                    System.err.printf(Locale.ROOT, "  recycler: forward reused %.2f GB, fresh %.2f; backward reused %.2f, fresh %.2f; %.2f GB idle after backward (at most %.2f)%n",
-                            r[0], r[1], r[2], r[3], Recycler.idleBytes() / 1e9, Recycler.takeMaxIdleBytes() / 1e9);
+                    System.err.printf(Locale.ROOT, "  recycler: forward reused %.2f GB, fresh %.2f; backward reused %.2f, fresh %.2f; evicted %.2f, recomputed %.2f; %.2f GB idle after backward (at most %.2f)%n",
+                            r[0], r[1], r[2], r[3], r[4], r[5], Recycler.idleBytes() / 1e9, Recycler.takeMaxIdleBytes() / 1e9);
                 }
             }
             opt.step();

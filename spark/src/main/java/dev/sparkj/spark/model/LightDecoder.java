@@ -8,6 +8,7 @@ import dev.sparkj.nn.ConvTranspose2d;
 import dev.sparkj.nn.Init;
 import dev.sparkj.nn.Module;
 import dev.sparkj.nn.ModuleList;
+import dev.sparkj.nn.Sequential;
 import dev.sparkj.tensor.Rng;
 
 import java.util.List;
@@ -64,10 +65,19 @@ public final class LightDecoder extends Module {
     public Variable forward(List<Variable> toDec) {
         Variable x = null;
         for (int i = 0; i < dec.size(); i++) {
-            if (i < toDec.size() && toDec.get(i) != null) x = x == null ? toDec.get(i) : F.add(x, toDec.get(i));
+            if (i < toDec.size() && toDec.get(i) != null) x = x == null ? toDec.get(i) : consumed(x, F.add(x, toDec.get(i)));
             if (x == null) throw new IllegalArgumentException("the decoder's first input is missing");
-            x = dec.get(i).forward(x);
+            x = i == 0 ? dec.get(i).forward(x) : consumed(x, dec.get(i).forward(x));
         }
-        return proj.forward(x);
+        return consumed(x, proj.forward(x));
+    }
+
+    /**
+     * {@code result}, after giving back the memory of {@code x} (a block's BatchNorm output) if it can be recomputed:
+     * nothing in the forward pass reads x again ({@link Sequential#evictConsumed}).
+     */
+    private static Variable consumed(Variable x, Variable result) {
+        Sequential.evictConsumed(x, result);
+        return result;
     }
 }

@@ -44,12 +44,24 @@ public final class HeapStorage extends Storage {
     private static HeapStorage recyclableF32(int n, boolean zero) {
         float[] a = Recycler.take(n);
         if (a == null) a = new float[n];
-        else if (zero) java.util.Arrays.fill(a, 0f);
-        else if (Recycler.poisoned()) java.util.Arrays.fill(a, Float.NaN);
+        else if (zero) clear(a);
+        else if (Recycler.poisoned()) Arrays.fill(a, Float.NaN);
         HeapStorage s = new HeapStorage(DType.F32, a, n);
         s.recyclable = true;
         s.forwardBorn = Recycler.inForward();
         return s;
+    }
+
+    /** Reused arrays from this many floats (4 MiB) are cleared by all threads. */
+    private static final int PARALLEL_CLEAR = 1 << 20;
+
+    /**
+     * Clears a reused array. A SparK ResNet-50 step clears about 2.3 GB of them (convolution and matmul outputs);
+     * on one core memset ran at 7-8 GB/s here, on both 13-15 GB/s, and the other thread would only wait meanwhile.
+     */
+    private static void clear(float[] a) {
+        if (a.length < PARALLEL_CLEAR) Arrays.fill(a, 0f);
+        else dev.sparkj.tensor.cpu.Parallel.forRange(a.length, PARALLEL_CLEAR / 4, (lo, hi) -> Arrays.fill(a, lo, hi, 0f));
     }
 
     @Override public boolean recyclable() { return recyclable; }

@@ -194,4 +194,17 @@ class RecyclerStorageTest {
         }
         assertFalse(src.add(1.0).storage().release(), "outside a scope nothing is released");
     }
+
+    @Test
+    void aLargeReusedArrayIsClearedEverywhere() {
+        int n = (1 << 20) + 37; // cleared in parallel chunks, with a ragged end
+        try (Recycler.Scope scope = Recycler.open()) {
+            HeapStorage s = HeapStorage.allocate(DType.F32, n);
+            java.util.Arrays.fill(s.f32(), 5f);
+            float[] a = recycleOne(s);
+            HeapStorage t = HeapStorage.allocate(DType.F32, n);
+            assertSame(a, t.f32(), "reused");
+            for (int i = 0; i < n; i++) if (t.f32()[i] != 0f) throw new AssertionError("element " + i + " not cleared: " + t.f32()[i]);
+        }
+    }
 }

@@ -25,7 +25,8 @@ import java.util.Map;
  * before these rules): per length, no more than the forward pass had alive until backward (the most the
  * next forward pass can take); when backward must allocate afresh, idle arrays, smallest first, go to the
  * collector until idle plus counted arrays are back within what the forward pass left (the largest are
- * the hardest for the JVM to place again); at backward's start, whatever the forward pass did not take.
+ * the hardest for the JVM to place again); at backward's start, whatever the forward pass did not take (but for
+ * the arrays that evicted storages, below, will be recomputed into).
  *
  * <p>Eviction goes further for tensors that can be recomputed cheaply: a BatchNorm output is a function of the
  * input its node saves anyway ({@link HeapStorage#recomputableFrom}). Once the forward pass's last reader of such a

@@ -68,7 +68,7 @@ public final class HeapStorage extends Storage {
 
     @Override
     public void pin() {
-        if (array == null && recompute != null) array();   // an evicted storage is recomputed before it is kept for good
+        if (evicted()) array();   // an evicted storage is recomputed before it is kept for good
         if (recyclable && uses() > 0) Recycler.uncounted(length);
         recyclable = false;
         recompute = null;
@@ -79,7 +79,7 @@ public final class HeapStorage extends Storage {
     @Override
     protected synchronized void counted() {
         Recycler.counted(length);
-        if (array == null && recompute != null) Recycler.evictedHeld(length, +1);
+        if (evicted()) Recycler.evictedHeld(length, +1);
     }
 
     @Override

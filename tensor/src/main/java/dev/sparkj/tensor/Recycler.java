@@ -93,7 +93,8 @@ public final class Recycler {
     private static long evictedFloats, recomputedFloats;
     // floats of recyclable storages the engine counts references to (saved or held), now and when backward started
     private static long countedFloats, budgetFloats;
-    // per length: storages allocated in the forward pass and recycled in backward, in this scope and in the last
+    // per length: storages allocated in the forward pass whose arrays came back (recycled, evicted or released),
+    // in this scope and in the last
     private static Map<Integer, int[]> returned = new HashMap<>(), lastReturned = new HashMap<>();
 
     /** Opens the scope on this thread; close it when backward is done. Scopes do not nest. */

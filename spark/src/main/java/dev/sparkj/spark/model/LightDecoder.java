@@ -65,19 +65,13 @@ public final class LightDecoder extends Module {
     public Variable forward(List<Variable> toDec) {
         Variable x = null;
         for (int i = 0; i < dec.size(); i++) {
-            if (i < toDec.size() && toDec.get(i) != null) x = x == null ? toDec.get(i) : consumed(x, F.add(x, toDec.get(i)));
+            // a block's BatchNorm output is read once here (by the add, the next block or the projection), then
+            // evicted if it can be recomputed (Sequential.evictConsumed)
+            if (i < toDec.size() && toDec.get(i) != null)
+                x = x == null ? toDec.get(i) : Sequential.evictConsumed(x, F.add(x, toDec.get(i)));
             if (x == null) throw new IllegalArgumentException("the decoder's first input is missing");
-            x = i == 0 ? dec.get(i).forward(x) : consumed(x, dec.get(i).forward(x));
+            x = i == 0 ? dec.get(i).forward(x) : Sequential.evictConsumed(x, dec.get(i).forward(x));
         }
-        return consumed(x, proj.forward(x));
-    }
-
-    /**
-     * {@code result}, after giving back the memory of {@code x} (a block's BatchNorm output) if it can be recomputed:
-     * nothing in the forward pass reads x again ({@link Sequential#evictConsumed}).
-     */
-    private static Variable consumed(Variable x, Variable result) {
-        Sequential.evictConsumed(x, result);
-        return result;
+        return Sequential.evictConsumed(x, proj.forward(x));
     }
 }

@@ -118,6 +118,7 @@ public final class GatheredGemm {
                     else RowDots.gemm(threads, m, n, k, 1f, a, 0, k, b, offB, ldb, 0f, c, offC, ldc);
                 }
             }
+            case DEEP -> throw new AssertionError("DeepGemm takes transposed A only");
             case PACKED -> GemmDriver.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, threads, m, n, k, 1f,
                     (i0, mc, p0, depth, kcMax, mr, dst) -> packA(g, i0, mc, p0, depth, kcMax, mr, dst),
                     (p0, kc, j0, nc, nr, jp0, jp1, dst, d0) -> GemmPack.packB(transB, b, offB, ldb, p0, kc, j0, nc, nr, jp0, jp1, dst, d0),

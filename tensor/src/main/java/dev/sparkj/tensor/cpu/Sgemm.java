@@ -73,23 +73,26 @@ public final class Sgemm {
                     DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, 0, c, offC + r0 * ldc, ldc));
             case ROW_DOTS -> RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             case SHALLOW -> ShallowGemm.gemm(threads, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            case DEEP -> DeepGemm.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             case PACKED -> GemmDriver.gemm(kern, blk, threads, transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb,
                     beta, c, offC, ldc);
         }
         if (route != Route.NARROW) FlopCounter.add(2L * m * n * k);
     }
 
-    /** Which of the four loop nests a product takes; {@link GatheredGemm} follows the same choice. */
-    enum Route { SHALLOW, NARROW, ROW_DOTS, PACKED }
+    /** Which of the five loop nests a product takes; {@link GatheredGemm} follows the same choice (A not transposed). */
+    enum Route { SHALLOW, DEEP, NARROW, ROW_DOTS, PACKED }
 
     /**
      * The route of {@code C = alpha op(A) op(B) + beta C} (m, n, k at least 1): a few inner terms
-     * ({@link ShallowGemm#suits}), the few-column product ({@link #narrow}), row dot products ({@link RowDots#suits}),
-     * or the packed loop nest ({@link GemmDriver}). The first three need the vector kernel.
+     * ({@link ShallowGemm#suits}), a tiny C over very many inner terms ({@link DeepGemm#suits}), the few-column
+     * product ({@link #narrow}), row dot products ({@link RowDots#suits}), or the packed loop nest
+     * ({@link GemmDriver}). The first four need the vector kernel.
      */
     static Route route(GemmKernel kern, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
         if (!(kern instanceof VectorGemmKernel || kern instanceof WideGemmKernel)) return Route.PACKED;
         if (ShallowGemm.suits(transA, k)) return Route.SHALLOW;
+        if (DeepGemm.suits(transA, transB, m, n, k)) return Route.DEEP;
         if (narrow(transA, m, n, k, alpha, beta)) return Route.NARROW;
         return RowDots.suits(transA, transB, n, k) ? Route.ROW_DOTS : Route.PACKED;
     }

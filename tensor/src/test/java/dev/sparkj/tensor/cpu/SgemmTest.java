@@ -231,6 +231,29 @@ class SgemmTest {
     }
 
     @Test
+    void deepProductsMatchReferenceAndThreads() {
+        // A^T B with a tiny C and k >= 32768 inner terms takes DeepGemm (the weight gradient of a 1x1 convolution
+        // from 24 channels to 3 on 224x224 maps): chunked over k, partials added in order; alpha/beta, padding,
+        // columns ending mid-vector, k not a multiple of the chunk.
+        SplittableRandom rnd = new SplittableRandom(12);
+        int vl = VectorGemmKernel.VL;
+        int[][] shapes = {{3, 24, DeepGemm.MIN_K}, {1, 1, 40001}, {DeepGemm.MAX_M, DeepGemm.MAX_N, 33001}, {5, vl + 3, 70003}};
+        for (int[] s : shapes)
+            for (float[] ab : new float[][] {{1f, 0f}, {-0.5f, 2f}}) {
+                Problem p = Problem.random(rnd, true, false, s[0], s[1], s[2], ab[0], ab[1], true);
+                assertEquals(Sgemm.Route.DEEP, Sgemm.route(Sgemm.KERNEL, true, false, s[0], s[1], s[2], ab[0], ab[1]), p.toString());
+                float[] one = p.run(Sgemm.KERNEL, 1);
+                p.check(one);
+                assertArrayEquals(one, p.run(Sgemm.KERNEL, 2), "2 workers vs 1: " + p);
+            }
+        assertEquals(false, DeepGemm.suits(true, false, 3, 24, DeepGemm.MIN_K - 1));
+        assertEquals(false, DeepGemm.suits(true, false, DeepGemm.MAX_M + 1, 24, 1 << 20));
+        assertEquals(false, DeepGemm.suits(true, false, 3, DeepGemm.MAX_N + 1, 1 << 20));
+        assertEquals(false, DeepGemm.suits(false, false, 3, 24, 1 << 20));
+        assertEquals(false, DeepGemm.suits(true, true, 3, 24, 1 << 20));
+    }
+
+    @Test
     void shallowProductsMatchReferenceAndThreads() {
         // k <= 4 inner terms takes ShallowGemm (the input gradient of a 1x1 convolution to 3 channels): column
         // strips with a masked tail, both B layouts, alpha/beta, padding, row counts past the parallel cut-off.

@@ -707,6 +707,15 @@ final class Winograd {
     static final int DIRECT_MAX_U = Integer.getInteger("sparkj.conv.winograd.directMaxU", 1 << 16);
     /** Floats of V and M per block on the direct path (default 128K, 512 KiB). */
     static final int DIRECT_BLOCK_FLOATS = Integer.getInteger("sparkj.conv.winograd.directBlock", 1 << 17);
+    /**
+     * Fewest tiles per block on the direct path (default 32, {@code -Dsparkj.conv.winograd.directMinTiles=N}, a multiple
+     * of 4). Every block reads all t^2 packed U[xi], up to 36 x 64K floats (9 MiB), more than a core's L2; with many
+     * channels the budget above left blocks of 8 tiles, so each U[xi] was fetched again from L3 for 8 rows of product.
+     * Forward plus input gradient, batch 16, three interleaved runs each (ConvT / Proj harnesses, best of 8 calls):
+     * ConvTranspose 96 56->112 (as 384 -> 96 channels) 220-246 ms with blocks of 4 tiles at least, 109-144 with 32;
+     * 3x3 192 -> 192 at 56x56 162-186 against 152-158; 96 -> 96 at 112x112 159-187 against 143-177; 192 -> 96 unchanged.
+     */
+    static final int DIRECT_MIN_TILES = Math.max(4, Integer.getInteger("sparkj.conv.winograd.directMinTiles", 32) / 4 * 4);
 
     /**
      * {@link #convolve} for few channels: U is packed once into {@link DirectGemm}'s panels (all t^2 points),
@@ -727,7 +736,7 @@ final class Winograd {
             for (int xi = lo; xi < hi; xi++)
                 DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, xi * per);
         });
-        final int block = Math.min(roundUp(tiles, 4), Math.max(4, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
+        final int block = Math.min(roundUp(tiles, 4), Math.max(DIRECT_MIN_TILES, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, mPlane, biasP);
         blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {

@@ -130,7 +130,7 @@ final class GemmDriver {
                         }
                     };
                     int tasks = nRowBlocks * nParts;
-                    if (par) Parallel.forRange(tasks, 1, compute);
+                    if (par) Parallel.forItems(tasks, compute);
                     else compute.run(0, tasks);
                 }
             }

@@ -36,6 +36,10 @@ public final class Parallel {
      */
     static final long SPIN_NANOS = Long.getLong("sparkj.parallel.spinMicros", 200) * 1000;
 
+    /** Most chunks per thread of {@link #forRange} (fewer when the grain asks for it). */
+    private static final int CHUNKS_PER_THREAD = 4;
+    /** Most chunks per thread of {@link #forItems}. */
+    private static final int ITEM_CHUNKS_PER_THREAD = 16;
     /** Number of threads that run a parallel loop (the caller and the workers). */
     public static int threads() { return THREADS; }
 
@@ -49,7 +53,21 @@ public final class Parallel {
      */
     public static void forRange(int n, int grain, Range body) {
         if (n <= 0) return;
-        int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
+        run(n, Math.min(THREADS * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(1, grain))), body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} where every item is a coarse piece of work (a block of convolution
+     * tiles, a GEMM task, a chunk of a fixed split): the items are claimed nearly one at a time (at most
+     * {@link #ITEM_CHUNKS_PER_THREAD} chunks per thread), so the thread that runs out first waits for at most about
+     * one item. {@link #forRange}'s four chunks per thread could leave it idle for a quarter of its share.
+     */
+    public static void forItems(int n, Range body) {
+        if (n <= 0) return;
+        run(n, Math.min(n, THREADS * ITEM_CHUNKS_PER_THREAD), body);
+    }
+
+    private static void run(int n, int chunks, Range body) {
         if (THREADS == 1 || chunks <= 1) {
             body.run(0, n);
             return;
@@ -72,9 +90,9 @@ public final class Parallel {
         job.rethrow();
     }
 
-    /** Runs {@code body(i)} for each of {@code n} independent tasks, one task per index. */
+    /** Runs {@code body(i)} for each of {@code n} independent tasks, one task per index ({@link #forItems}). */
     public static void forEach(int n, java.util.function.IntConsumer body) {
-        forRange(n, 1, (lo, hi) -> {
+        forItems(n, (lo, hi) -> {
             for (int i = lo; i < hi; i++) body.accept(i);
         });
     }

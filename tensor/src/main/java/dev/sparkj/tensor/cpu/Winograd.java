@@ -366,7 +366,7 @@ final class Winograd {
                 geo.gradient(f, lo, hi, gh, tmp, pad);
             });
             // dU[xi] (O x C, padded) += Ghat[xi]^T V[xi]: (nb x O)^T times (nb x C), one point per task
-            Parallel.forRange(tt, 1, (lo, hi) -> {
+            Parallel.forItems(tt, (lo, hi) -> {
                 for (int xi = lo; xi < hi; xi++) geo.accumulateProduct(xi, nb, gh, v, f > 0, du, xi * duPlane, cinP);
             });
         }
@@ -684,7 +684,7 @@ final class Winograd {
             final int f = first, nb = Math.min(block, tiles - first);
             Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * cinP), (lo, hi) ->
                     geo.input(f, lo, hi, v, new float[tt * CHUNK], new float[tt * CHUNK]));
-            Parallel.forRange(tt, 1, (lo, hi) -> {
+            Parallel.forItems(tt, (lo, hi) -> {
                 for (int xi = lo; xi < hi; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
             });
             Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * coutP), (lo, hi) ->
@@ -732,7 +732,7 @@ final class Winograd {
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
         final int per = DirectGemm.packedSize(cin, cout);
         final float[] up = ws.floats(tt * per);
-        Parallel.forRange(tt, 1, (lo, hi) -> {
+        Parallel.forItems(tt, (lo, hi) -> {
             for (int xi = lo; xi < hi; xi++)
                 DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, xi * per);
         });
@@ -754,7 +754,7 @@ final class Winograd {
      * runs the products into its own M and transforms M back into the output, while V and M are in its caches.
      */
     private static void blocksPerWorker(Tiles geo, int tiles, int block, int tt, BlockProducts products) {
-        Parallel.forRange((tiles + block - 1) / block, 1, (lo, hi) -> {
+        Parallel.forItems((tiles + block - 1) / block, (lo, hi) -> {
             try (Workspace.Lease own = Workspace.lease()) {
                 float[] v = own.floats(tt * geo.vPlane()), mm = own.floats(tt * geo.mPlane());
                 float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];

@@ -36,6 +36,22 @@ class ParallelTest {
     }
 
     @Test
+    void itemsAreClaimedInSixteenChunksPerThreadAtMost() {
+        for (int n : new int[]{5, 40, 1001}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+            Parallel.forItems(n, (lo, hi) -> {
+                ranges.add(new int[]{lo, hi});
+                for (int i = lo; i < hi; i++) hits.incrementAndGet(i);
+            });
+            assertCoversOnce(hits);
+            int chunks = Parallel.threads() == 1 ? 1 : Math.min(n, Parallel.threads() * 16);
+            assertEquals(chunks, ranges.size(), "n = " + n);
+            for (int[] r : ranges) assertTrue(r[1] - r[0] <= (n + chunks - 1) / chunks, "n = " + n + ": chunk " + r[0] + ".." + r[1]);
+        }
+    }
+
+    @Test
     void aFailingChunkThrowsInTheCallerAndThePoolKeepsWorking() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(64, 1, (lo, hi) -> {
             if (lo == 0) throw new IllegalStateException("chunk 0 failed");

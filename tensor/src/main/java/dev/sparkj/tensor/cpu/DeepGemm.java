@@ -27,7 +27,7 @@ final class DeepGemm {
     static final int MAX_M = 16;
     /** Most columns of C: four vectors of B per inner row at most. */
     static final int MAX_N = 4 * VL;
-    /** Fewest inner rows: below this the packed loop nest has enough work per task. */
+    /** Fewest inner rows: shorter products stay on the packed loop nest, where their one task is short anyway. */
     static final int MIN_K = 1 << 15;
 
     /** Whether {@link Sgemm} hands a product of this form to {@link #gemm}. */
@@ -51,7 +51,7 @@ final class DeepGemm {
                 chunk(m, n, nv, p0, Math.min(k, p0 + rows), a, offA, lda, b, offB, ldb, partial, ch * size, np);
             }
         };
-        if (threads > 1) Parallel.forRange(chunks, 1, range);
+        if (threads > 1) Parallel.forItems(chunks, range);
         else range.run(0, chunks);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {

@@ -711,7 +711,7 @@ final class Winograd {
      * Fewest tiles per block on the direct path (default 32, {@code -Dsparkj.conv.winograd.directMinTiles=N}, a multiple
      * of 4). Every block reads all t^2 packed U[xi], up to 36 x 64K floats (9 MiB), more than a core's L2; with many
      * channels the budget above left blocks of 8 tiles, so each U[xi] was fetched again from L3 for 8 rows of product.
-     * Forward plus input gradient, batch 16, three interleaved runs each (ConvT / Proj harnesses, best of 8 calls):
+     * Forward plus input gradient, batch 16, three interleaved processes each (a scratch harness, best of 8 calls):
      * ConvTranspose 96 56->112 (as 384 -> 96 channels) 220-246 ms with blocks of 4 tiles at least, 109-144 with 32;
      * 3x3 192 -> 192 at 56x56 162-186 against 152-158; 96 -> 96 at 112x112 159-187 against 143-177; 192 -> 96 unchanged.
      */

@@ -214,7 +214,18 @@ final class DirectGemm {
             for (int i = 0; i < rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         // columns in blocks whose B panels (k x cols) stay in L2 while the rows of A sweep past them
         final int cols = Math.max(NR, PANELS_L2_FLOATS / Math.max(1, k) / NR * NR);
-        final float[] tile = eightRows ? TILE.get() : null;
+        final float[] tile = eightRows ? TILE.take(8 * NR) : null;
+        try {
+            sweepPanels(eightRows, rows, n, k, cols, a, aOff, aStride, b, bOff, bStride, c, cOff, ldc, tile);
+        } finally {
+            if (tile != null) TILE.give(tile);
+        }
+        FlopCounter.add(2L * rows * n * k);
+    }
+
+    /** {@link #accumulatePanels}'s loops: B panels in blocks of {@code cols} columns, rows of A in tiles of 8 or 4. */
+    private static void sweepPanels(boolean eightRows, int rows, int n, int k, int cols, float[] a, int aOff, int aStride,
+                                    float[] b, int bOff, int bStride, float[] c, int cOff, int ldc, float[] tile) {
         for (int j0 = 0; j0 < n; j0 += cols) {
             final int j1 = Math.min(n, j0 + cols);
             for (int i = 0; i < rows; ) {
@@ -235,11 +246,10 @@ final class DirectGemm {
                 i += eight ? 8 : 4;
             }
         }
-        FlopCounter.add(2L * rows * n * k);
     }
 
     /** Each thread's 8 x NR scratch tile for {@link #accumulatePanels} (a fresh one per call came to 0.2-0.3 GB per ResNet-50 step). */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[8 * NR]);
+    private static final Scratch TILE = new Scratch();
 
     /**
      * Floats of B panels {@link #accumulatePanels} sweeps with each row block of A (64K, 256 KiB: half of a Zen 3

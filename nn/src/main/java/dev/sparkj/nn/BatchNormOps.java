@@ -218,14 +218,21 @@ public final class BatchNormOps {
         private static final int GRAIN = 1 << 15;
         /** Rows per partial sum over rows: fixed, so the order never depends on the threads. */
         private static final int SUM_ROWS = 1024;
-        /** Double lanes per vector, and float vectors of the same lane count (widened to double on load). */
-        private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-        private static final VectorSpecies<Float> FH =
-                VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
-        private static final int DL = D.length();
         /** Floats per vector for the elementwise kernels (each lane does the scalar loop's float operations). */
         private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
         private static final int FL = F.length();
+        /** Double lanes per vector (the float species' width, so half its lanes). */
+        private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+        private static final int DL = D.length();
+        /**
+         * Float vectors of D's lane count, used only to load DL floats and widen them ({@link #widen}). All float
+         * arithmetic runs on F: arithmetic on a second FloatVector class makes the call sites inside FloatVector
+         * that both classes pass through carry two receiver types, and C2 then boxed vectors in unrelated kernels
+         * (JFR found 0.3 GB of float[] per ResNet-50 step in the bias column sums). Widening a full F vector
+         * instead needs its part 1, which goes through a slice; loading under a mask boxed the loads themselves.
+         */
+        private static final VectorSpecies<Float> FH =
+                VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
         /** A tensor's heap array and how its elements map to channels: planes of {@code inner} values per (n, c), or rows of C. */
         private record Layout(float[] a, int off, int n, int c, int inner) {
@@ -288,6 +295,18 @@ public final class BatchNormOps {
 
         private static DoubleVector widen(float[] a, int i) {
             return (DoubleVector) FloatVector.fromArray(FH, a, i).convertShape(VectorOperators.F2D, D, 0);
+        }
+
+        /**
+         * {@code s1[o1 + j] += g[j]} and {@code s2[o2 + j] += g[j]·d[j]} in double for {@code j < FL}, where
+         * {@code t = [d(FL) | g(FL)]}: the float lanes of one F vector pair, widened DL at a time.
+         */
+        private static void accumulate(float[] t, double[] s1, double[] s2, int o1, int o2) {
+            for (int h = 0; h < FL; h += DL) {
+                DoubleVector d = widen(t, h), g = widen(t, FL + h);
+                DoubleVector.fromArray(D, s1, o1 + h).add(g).intoArray(s1, o1 + h);
+                DoubleVector.fromArray(D, s2, o2 + h).add(g.mul(d)).intoArray(s2, o2 + h);
+            }
         }
 
         /** Visits the flat range {@code [lo, hi)} of a {@code [outer, C, inner]} tensor as runs within one channel. */
@@ -456,7 +475,9 @@ public final class BatchNormOps {
             if (lp == null) return null;
             Layout lg = lp[0];
             float[] ga = lg.a(), xa = lp[1].a(), af = floats(a), mf = floats(mean), pf = floats(p), qf = floats(q), bf = floats(b);
-            final boolean gated = act != Activation.NONE, six = act == Activation.RELU6;
+            final boolean gated = act != Activation.NONE;
+            // z >= top blocks the gradient too: 6 for ReLU6; NaN for ReLU, where no z compares >= NaN
+            final float top = act == Activation.RELU6 ? 6f : Float.NaN;
             int go = lg.off(), xo = lp[1].off();
             // gx in gy's own array when the caller may overwrite gy and gy fills it from 0 (then gx[i] and gy[i] are one
             // element, each read before it is written); else a new tensor in gy's memory order
@@ -468,16 +489,21 @@ public final class BatchNormOps {
                 forRows(lg, (lo, hi) -> {
                     for (int r = lo; r < hi; r++) {
                         int base = r * c, ch = 0;
-                        for (; ch < vb; ch += FL) {
+                        // one loop per case, as in sums: a vector or mask chosen by a branch inside the loop may be
+                        // kept as a heap object (JFR found 0.3 GB of boxed masks per ResNet-50 step here)
+                        if (gated) for (; ch < vb; ch += FL) {
                             FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
-                            FloatVector av = FloatVector.fromArray(F, af, ch), g = FloatVector.fromArray(F, ga, go + base + ch);
-                            if (gated) {
-                                FloatVector z = d.mul(av).add(FloatVector.fromArray(F, bf, ch));
-                                VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
-                                if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
-                                g = FloatVector.zero(F).blend(g, on);
-                            }
-                            g.mul(av).add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                            FloatVector av = FloatVector.fromArray(F, af, ch);
+                            FloatVector z = d.mul(av).add(FloatVector.fromArray(F, bf, ch));
+                            VectorMask<Float> on = z.compare(VectorOperators.GT, 0f).andNot(z.compare(VectorOperators.GE, top));
+                            FloatVector.zero(F).blend(FloatVector.fromArray(F, ga, go + base + ch), on).mul(av)
+                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
+                                    .intoArray(gx, base + ch);
+                        }
+                        else for (; ch < vb; ch += FL) {
+                            FloatVector d = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
+                            FloatVector.fromArray(F, ga, go + base + ch).mul(FloatVector.fromArray(F, af, ch))
+                                    .add(d.mul(FloatVector.fromArray(F, pf, ch))).add(FloatVector.fromArray(F, qf, ch))
                                     .intoArray(gx, base + ch);
                         }
                         for (; ch < c; ch++) {
@@ -491,16 +517,16 @@ public final class BatchNormOps {
                     float s = af[ch], m = mf[ch], u = pf[ch], v = qf[ch], t = bf[ch];
                     FloatVector sv = FloatVector.broadcast(F, s), mv = FloatVector.broadcast(F, m);
                     FloatVector uv = FloatVector.broadcast(F, u), vv = FloatVector.broadcast(F, v), tv = FloatVector.broadcast(F, t);
-                    int i = from;
-                    for (int vb = from + F.loopBound(to - from); i < vb; i += FL) {
-                        FloatVector d = FloatVector.fromArray(F, xa, xo + i).sub(mv), g = FloatVector.fromArray(F, ga, go + i);
-                        if (gated) {
-                            FloatVector z = d.mul(sv).add(tv);
-                            VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
-                            if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
-                            g = FloatVector.zero(F).blend(g, on);
-                        }
-                        g.mul(sv).add(d.mul(uv)).add(vv).intoArray(gx, i);
+                    int i = from, vb = from + F.loopBound(to - from);
+                    if (gated) for (; i < vb; i += FL) {
+                        FloatVector d = FloatVector.fromArray(F, xa, xo + i).sub(mv), z = d.mul(sv).add(tv);
+                        VectorMask<Float> on = z.compare(VectorOperators.GT, 0f).andNot(z.compare(VectorOperators.GE, top));
+                        FloatVector.zero(F).blend(FloatVector.fromArray(F, ga, go + i), on).mul(sv).add(d.mul(uv)).add(vv)
+                                .intoArray(gx, i);
+                    }
+                    else for (; i < vb; i += FL) {
+                        FloatVector d = FloatVector.fromArray(F, xa, xo + i).sub(mv);
+                        FloatVector.fromArray(F, ga, go + i).mul(sv).add(d.mul(uv)).add(vv).intoArray(gx, i);
                     }
                     for (; i < to; i++) {
                         float d = xa[xo + i] - m;
@@ -522,36 +548,33 @@ public final class BatchNormOps {
             if (lp == null) return null;
             Layout lg = lp[0];
             float[] ga = lg.a(), xa = lp[1].a(), mf = floats(mean), af = floats(a), bf = floats(b);
-            final boolean gated = act != Activation.NONE, six = act == Activation.RELU6;
+            final boolean gated = act != Activation.NONE;
+            // z >= top blocks the gradient too: 6 for ReLU6; NaN for ReLU, where no z compares >= NaN
+            final float top = act == Activation.RELU6 ? 6f : Float.NaN;
             int go = lg.off(), xo = lp[1].off(), c = lg.c();
             double[] sg = new double[c], sgx = new double[c];
             if (lg.rows()) {
-                int rows = lg.n() / c, blocks = rowBlocks(rows), vb = c - c % DL;
+                int rows = lg.n() / c, blocks = rowBlocks(rows), vb = c - c % FL;
                 double[] part = new double[2 * blocks * c];
-                // z >= top blocks the gradient too: 6 for ReLU6; NaN for ReLU, where no z compares >= NaN
-                final float top = six ? 6f : Float.NaN;
                 forRowBlocks(rows, (bk, r0, r1) -> {
                     int p1 = 2 * bk * c, p2 = p1 + c;
+                    float[] t = new float[2 * FL]; // x - mean, then gated gy, for FL channels
                     for (int r = r0; r < r1; r++) {
                         int base = r * c, ch = 0;
                         // one loop per case, so that no vector is chosen by a branch inside the loop: C2 may keep
                         // such a vector as a heap object (JFR found gigabytes of them here in a ResNet-50 step)
-                        if (gated) for (; ch < vb; ch += DL) {
-                            FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
-                            FloatVector z = xf.mul(FloatVector.fromArray(FH, af, ch)).add(FloatVector.fromArray(FH, bf, ch));
+                        if (gated) for (; ch < vb; ch += FL) {
+                            FloatVector xf = FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch));
+                            FloatVector z = xf.mul(FloatVector.fromArray(F, af, ch)).add(FloatVector.fromArray(F, bf, ch));
                             VectorMask<Float> on = z.compare(VectorOperators.GT, 0f).andNot(z.compare(VectorOperators.GE, top));
-                            DoubleVector g = (DoubleVector) FloatVector.zero(FH).blend(FloatVector.fromArray(FH, ga, go + base + ch), on)
-                                    .convertShape(VectorOperators.F2D, D, 0);
-                            DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
-                            DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
-                            DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);
+                            xf.intoArray(t, 0);
+                            FloatVector.zero(F).blend(FloatVector.fromArray(F, ga, go + base + ch), on).intoArray(t, FL);
+                            accumulate(t, part, part, p1 + ch, p2 + ch);
                         }
-                        else for (; ch < vb; ch += DL) {
-                            FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + ch).sub(FloatVector.fromArray(FH, mf, ch));
-                            DoubleVector g = (DoubleVector) FloatVector.fromArray(FH, ga, go + base + ch).convertShape(VectorOperators.F2D, D, 0);
-                            DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
-                            DoubleVector.fromArray(D, part, p1 + ch).add(g).intoArray(part, p1 + ch);
-                            DoubleVector.fromArray(D, part, p2 + ch).add(g.mul(d)).intoArray(part, p2 + ch);
+                        else for (; ch < vb; ch += FL) {
+                            FloatVector.fromArray(F, xa, xo + base + ch).sub(FloatVector.fromArray(F, mf, ch)).intoArray(t, 0);
+                            FloatVector.fromArray(F, ga, go + base + ch).intoArray(t, FL);
+                            accumulate(t, part, part, p1 + ch, p2 + ch);
                         }
                         for (; ch < c; ch++) {
                             float d = xa[xo + base + ch] - mf[ch];
@@ -567,28 +590,29 @@ public final class BatchNormOps {
                         sgx[ch] += part[2 * bk * c + c + ch];
                     }
             } else {
-                int inner = lg.inner(), images = lg.n() / (c * inner), vb = inner - inner % DL;
+                int inner = lg.inner(), images = lg.n() / (c * inner), vb = inner - inner % FL;
                 Parallel.forRange(c, 1, (lo, hi) -> {
+                    float[] t = new float[2 * FL];
+                    double[] a1 = new double[FL], a2 = new double[FL];
                     for (int ch = lo; ch < hi; ch++) {
-                        FloatVector mv = FloatVector.broadcast(FH, mf[ch]);
-                        FloatVector sv = FloatVector.broadcast(FH, af[ch]), tv = FloatVector.broadcast(FH, bf[ch]);
-                        DoubleVector a1 = DoubleVector.zero(D), a2 = a1;
+                        FloatVector mv = FloatVector.broadcast(F, mf[ch]);
+                        FloatVector sv = FloatVector.broadcast(F, af[ch]), tv = FloatVector.broadcast(F, bf[ch]);
+                        java.util.Arrays.fill(a1, 0);
+                        java.util.Arrays.fill(a2, 0);
                         double s1 = 0, s2 = 0;
                         for (int img = 0; img < images; img++) {
                             int base = (img * c + ch) * inner, i = 0;
-                            for (; i < vb; i += DL) {
-                                FloatVector xf = FloatVector.fromArray(FH, xa, xo + base + i).sub(mv);
-                                FloatVector gf = FloatVector.fromArray(FH, ga, go + base + i);
-                                if (gated) {
-                                    FloatVector z = xf.mul(sv).add(tv);
-                                    VectorMask<Float> on = z.compare(VectorOperators.GT, 0f);
-                                    if (six) on = on.and(z.compare(VectorOperators.LT, 6f));
-                                    gf = FloatVector.zero(FH).blend(gf, on);
-                                }
-                                DoubleVector g = (DoubleVector) gf.convertShape(VectorOperators.F2D, D, 0);
-                                DoubleVector d = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
-                                a1 = a1.add(g);
-                                a2 = a2.add(g.mul(d));
+                            if (gated) for (; i < vb; i += FL) {
+                                FloatVector xf = FloatVector.fromArray(F, xa, xo + base + i).sub(mv), z = xf.mul(sv).add(tv);
+                                VectorMask<Float> on = z.compare(VectorOperators.GT, 0f).andNot(z.compare(VectorOperators.GE, top));
+                                xf.intoArray(t, 0);
+                                FloatVector.zero(F).blend(FloatVector.fromArray(F, ga, go + base + i), on).intoArray(t, FL);
+                                accumulate(t, a1, a2, 0, 0);
+                            }
+                            else for (; i < vb; i += FL) {
+                                FloatVector.fromArray(F, xa, xo + base + i).sub(mv).intoArray(t, 0);
+                                FloatVector.fromArray(F, ga, go + base + i).intoArray(t, FL);
+                                accumulate(t, a1, a2, 0, 0);
                             }
                             for (; i < inner; i++) {
                                 float d = xa[xo + base + i] - mf[ch];
@@ -597,8 +621,9 @@ public final class BatchNormOps {
                                 s2 += g * d;
                             }
                         }
-                        sg[ch] = Lanes.sum(a1) + s1;
-                        sgx[ch] = Lanes.sum(a2) + s2;
+                        for (int j = 0; j < FL; j++) { s1 += a1[j]; s2 += a2[j]; }
+                        sg[ch] = s1;
+                        sgx[ch] = s2;
                     }
                 });
             }

@@ -383,7 +383,7 @@ public final class Tensor {
     /** This tensor if row-major, else a row-major copy. */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = zeros(dtype(), backend, shape);
+        Tensor out = empty(dtype(), backend, shape);
         backend.copy(this, out);
         return out;
     }
@@ -399,7 +399,7 @@ public final class Tensor {
     public Tensor toChannelsLast() {
         if (shape.length != 4) throw new IllegalArgumentException("channels-last needs a 4-D tensor, got " + Shapes.str(shape));
         if (isChannelsLast()) return this;
-        Tensor nhwc = zeros(dtype(), backend, shape[0], shape[2], shape[3], shape[1]).permute(0, 3, 1, 2);
+        Tensor nhwc = empty(dtype(), backend, shape[0], shape[2], shape[3], shape[1]).permute(0, 3, 1, 2);
         backend.copy(this, nhwc);
         return nhwc;
     }
@@ -629,7 +629,7 @@ public final class Tensor {
         sa[batch.length] = m; sa[batch.length + 1] = k;
         sb[batch.length] = k; sb[batch.length + 1] = n;
         Tensor a3 = expand(sa).reshape(nb, m, k), b3 = b.expand(sb).reshape(nb, k, n);
-        Tensor out = zeros(dtype(), backend, nb, m, n);
+        Tensor out = empty(dtype(), backend, nb, m, n);
         backend.matmul(a3, b3, out);
         int[] os = Arrays.copyOf(batch, batch.length + 2);
         os[batch.length] = m; os[batch.length + 1] = n;
@@ -676,9 +676,20 @@ public final class Tensor {
         if (t.rank() != 4) throw new IllegalArgumentException(what + " must be 4-D, got " + Shapes.str(t.shape));
     }
 
+    /**
+     * An output image whose every element the backend is about to write (its convolution kernels overwrite
+     * their outputs), so it is not cleared first: clearing the recycled arrays of a SparK ResNet-50 step's
+     * convolution and matmul outputs cost about 2.3 GB of memset per step.
+     */
     private Tensor image(DType dt, int n, int c, int h, int w, boolean channelsLast) {
-        if (channelsLast) return zeros(dt, backend, n, h, w, c).permute(0, 3, 1, 2);
-        return zeros(dt, backend, n, c, h, w);
+        if (channelsLast) return empty(dt, backend, n, h, w, c).permute(0, 3, 1, 2);
+        return empty(dt, backend, n, c, h, w);
+    }
+
+    /** A row-major tensor whose contents are unspecified, for an output about to be fully overwritten. */
+    private static Tensor empty(DType dtype, Backend backend, int... shape) {
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(),
+                Shapes.contiguousStrides(shape), 0, backend);
     }
 
     /** Convolution of this {@code [N, C, H, W]} input; the output keeps channels-last memory if the input has it. */
@@ -707,7 +718,7 @@ public final class Tensor {
 
     /** Weight gradient of conv2d: this is gy, {@code x} the forward input; returns gw of {@code weightShape}. */
     public Tensor conv2dBackwardWeight(Tensor x, Conv2dSpec spec, int[] weightShape) {
-        Tensor gw = zeros(dtype(), backend, weightShape);
+        Tensor gw = empty(dtype(), backend, weightShape);
         backend.conv2dBackwardWeight(x.to(backend), this, spec, gw);
         return gw;
     }

@@ -104,6 +104,17 @@ public interface Backend {
     /** Gradient of conv2d with respect to its input: gx {@code [N, C, H, W]} from gy and w (overwritten). */
     void conv2dBackwardInput(Tensor gy, Tensor w, Conv2dSpec spec, Tensor gx);
 
+    /**
+     * Transposed convolution, conv2d's input gradient used as a layer: out {@code [N, Cout, HO, WO]} from x
+     * {@code [N, Cin, H, W]} and w {@code [Cin, Cout/g, KH, KW]} (read as the weight of a conv2d from Cout to Cin
+     * channels), plus {@code bias[Cout]} (null = none) at every pixel; out overwritten. A backend that adds the bias
+     * while it writes out saves a pass over it.
+     */
+    default void convTranspose2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor out) {
+        conv2dBackwardInput(x, w, spec, out);
+        if (bias != null) out.addInPlace(bias.reshape(1, bias.shape(0), 1, 1));
+    }
+
     /** Gradient of conv2d with respect to its weight: gw {@code [O, C/g, KH, KW]} from x and gy (overwritten). */
     void conv2dBackwardWeight(Tensor x, Tensor gy, Conv2dSpec spec, Tensor gw);
 

@@ -716,6 +716,17 @@ public final class Tensor {
         return gx;
     }
 
+    /**
+     * Transposed convolution of this {@code [N, Cin, H, W]} input: {@link #conv2dBackwardInput} with w
+     * {@code [Cin, Cout/g, KH, KW]}, plus bias {@code [Cout]} (null = none) at every pixel, output of shape
+     * {@code outShape} (channels-last when this is).
+     */
+    public Tensor convTranspose2d(Tensor w, Tensor bias, Conv2dSpec spec, int[] outShape) {
+        Tensor out = image(dtype(), outShape[0], outShape[1], outShape[2], outShape[3], isChannelsLast());
+        backend.convTranspose2d(this, w.to(backend), bias == null ? null : bias.to(backend), spec, out);
+        return out;
+    }
+
     /** Weight gradient of conv2d: this is gy, {@code x} the forward input; returns gw of {@code weightShape}. */
     public Tensor conv2dBackwardWeight(Tensor x, Conv2dSpec spec, int[] weightShape) {
         Tensor gw = empty(dtype(), backend, weightShape);

@@ -71,12 +71,9 @@ public final class ConvOps {
         if (ho < 1 || wo < 1) throw new IllegalArgumentException("convTranspose2d output would be empty for input " + Shapes.str(xs));
         int[] ys = {xs[0], cout, ho, wo};
         Tensor xt = x.data(), wt = w.data();
-        Tensor y = xt.conv2dBackwardInput(wt, spec, ys);                 // [N, Cout, HO, WO]
-        if (b != null) {
-            if (b.rank() != 1 || b.shape(0) != cout)
-                throw new IllegalArgumentException("convTranspose2d bias " + Shapes.str(b.shape()) + " for " + cout + " output channels");
-            y = y.addInPlace(b.data().reshape(1, cout, 1, 1)); // y is this op's own fresh output
-        }
+        if (b != null && (b.rank() != 1 || b.shape(0) != cout))
+            throw new IllegalArgumentException("convTranspose2d bias " + Shapes.str(b.shape()) + " for " + cout + " output channels");
+        Tensor y = xt.convTranspose2d(wt, b == null ? null : b.data(), spec, ys); // [N, Cout, HO, WO]
         return Node.record("convTranspose2d", new Variable[]{x, w, b}, y, new Tensor[]{xt, wt}, (n, gy) -> {
             Tensor g = inLayoutOf(gy, n.saved(0));
             return new Tensor[]{

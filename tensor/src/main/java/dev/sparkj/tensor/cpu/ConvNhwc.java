@@ -98,6 +98,28 @@ final class ConvNhwc {
 
     /** gx (dense NHWC rows) = input gradient from gy. */
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
+        backwardInput(gy, g, w, gx, null, ws);
+    }
+
+    /**
+     * {@link #backwardInput} plus {@code bias[c]} at every pixel of gx (null = none), for a transposed convolution:
+     * the Winograd routes add it in their output transform, the others in one pass at the end.
+     */
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws) {
+        if (Winograd.pays(g)) {
+            Winograd.backwardInput(gy, g, w, gx, bias, ws);
+            return;
+        }
+        if (SubPixel.pays(g)) {
+            SubPixel.backwardInput(gy, g, w, gx, bias, ws);
+            return;
+        }
+        gradientInput(gy, g, w, gx, ws);
+        if (bias != null) addBias(gx.a(), gx.off(), gx.rowStride(), 0, g.n() * g.h() * g.w(), bias);
+    }
+
+    /** gx (dense NHWC rows) = input gradient from gy by a GEMM (1x1) or im2col per phase. */
+    private static void gradientInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
         final int G = g.groups(), og = g.og(), cg = g.cg();
         final int xps = gx.rowStride();
         int gps = gy.rowStride();
@@ -108,14 +130,6 @@ final class ConvNhwc {
             int wo = wDirect ? w.offset() : 0, ldw = wDirect && g.o() > 1 ? w.stride(0) : g.c();
             Sgemm.gemm(false, false, g.n() * g.h() * g.w(), g.c(), g.o(), 1f, gy.a(), gy.off(), gps, wa, wo, ldw,
                     0f, gx.a(), gx.off(), xps);
-            return;
-        }
-        if (Winograd.pays(g)) {
-            Winograd.backwardInput(gy, g, w, gx, ws);
-            return;
-        }
-        if (SubPixel.pays(g)) {
-            SubPixel.backwardInput(gy, g, w, gx, ws);
             return;
         }
         boolean onePhase = g.sh() == 1 && g.sw() == 1;

@@ -40,7 +40,13 @@ final class Convolution {
     }
 
     static void backwardInput(Tensor gy, Tensor w, Conv2dSpec spec, Tensor gx) {
+        backwardInput(gy, w, null, spec, gx);
+    }
+
+    /** {@link #backwardInput} plus {@code bias[c]} at every pixel of gx (null = none): a transposed convolution. */
+    static void backwardInput(Tensor gy, Tensor w, Tensor bias, Conv2dSpec spec, Tensor gx) {
         ConvGeometry g = ConvGeometry.of(gx.shape(), w.shape(), gy.shape(), spec);
+        float[] b = bias == null ? null : vector(bias);
         try (Workspace.Lease ws = Workspace.lease()) {
             if (Nhwc.of(gy) == null && g.pointwise() && g.groups() == 1 && planes(gy) && planes(gx)) {
                 float[] wa = weightMatrix(w, g, ws);
@@ -48,12 +54,15 @@ final class Convolution {
                 for (int n = 0; n < g.n(); n++) // gx[n] = W^T gy[n]
                     Sgemm.gemm(true, false, g.c(), hw, g.o(), 1f, wa, wo, ldw, Heap.f32(gy), gy.offset() + n * gy.stride(0), planeLd(gy),
                             0f, Heap.f32(gx), gx.offset() + n * gx.stride(0), planeLd(gx));
+                if (b != null) addPlaneBias(gx, b);
                 return;
             }
             Nhwc gyv = Nhwc.of(gy, ws);
             Nhwc gxv = rowsOrWorkspace(gx, ws);
-            if (g.depthwise()) Depthwise.backwardInput(gyv, g, w, gxv, ws);
-            else ConvNhwc.backwardInput(gyv, g, w, gxv, ws);
+            if (g.depthwise()) {
+                Depthwise.backwardInput(gyv, g, w, gxv, ws);
+                if (b != null) ConvNhwc.addBias(gxv.a(), gxv.off(), gxv.rowStride(), 0, g.n() * g.h() * g.w(), b);
+            } else ConvNhwc.backwardInput(gyv, g, w, gxv, b, ws);
             if (gxv.a() != Heap.f32(gx)) Copies.copy(gxv.tensor(), gx);
         }
     }

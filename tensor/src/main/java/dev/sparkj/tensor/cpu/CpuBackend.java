@@ -157,6 +157,12 @@ public class CpuBackend extends ReferenceBackend {
     }
 
     @Override
+    public void convTranspose2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor out) {
+        if (f32(x, w, out) && (bias == null || f32(bias))) Convolution.backwardInput(x, w, bias, spec, out);
+        else super.convTranspose2d(x, w, bias, spec, out);
+    }
+
+    @Override
     public void conv2dBackwardWeight(Tensor x, Tensor gy, Conv2dSpec spec, Tensor gw) {
         if (f32(x, gy, gw)) Convolution.backwardWeight(x, gy, spec, gw);
         else super.conv2dBackwardWeight(x, gy, spec, gw);

@@ -90,10 +90,18 @@ final class SubPixel {
         Winograd.convolve(Winograd.Image.spaceToDepth(x), Winograd.Image.of(y), 0, 0, u, true, bias, M, ws);
     }
 
-    /** gx' is written straight into gx through the view: each pixel of gx is one entry of gx'. */
-    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
+    /**
+     * gx' is written straight into gx through the view: each pixel of gx is one entry of gx'. bias (null = none)
+     * is added to every pixel of gx, by the output transform: gx' channel {@code p C + c} is channel c of phase p.
+     */
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws) {
         float[] u = Winograd.transformWeight(phaseWeight(w, g, ws), true, M, ws);
-        Winograd.convolve(Winograd.Image.of(gy), Winograd.Image.spaceToDepth(gx), 1, 1, u, false, null, M, ws);
+        float[] bias4 = null;
+        if (bias != null) {
+            bias4 = new float[4 * g.c()];
+            for (int p = 0; p < 4; p++) System.arraycopy(bias, 0, bias4, p * g.c(), g.c());
+        }
+        Winograd.convolve(Winograd.Image.of(gy), Winograd.Image.spaceToDepth(gx), 1, 1, u, false, bias4, M, ws);
     }
 
     /** gwp {@code [O][4][4][C]} (dense). */

@@ -307,12 +307,21 @@ final class Winograd {
 
     /** gx (NHWC, C channels) = input gradient of the stride-1 3x3 convolution: gy convolved with the rotated, transposed filter. */
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
-        backwardInput(gy, g, w, gx, ws, tileSize());
+        backwardInput(gy, g, w, gx, null, ws);
+    }
+
+    /** {@link #backwardInput} plus {@code bias[c]} (null = none), added in the output transform. */
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws) {
+        backwardInput(gy, g, w, gx, bias, ws, tileSize());
     }
 
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws, int m) {
+        backwardInput(gy, g, w, gx, null, ws, m);
+    }
+
+    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws, int m) {
         float[] u = transformWeight(w, true, m, ws);
-        convolve(gy, gx, 2 - g.ph(), 2 - g.pw(), u, false, null, m, ws);
+        convolve(gy, gx, 2 - g.ph(), 2 - g.pw(), u, false, bias, m, ws);
     }
 
     /**

@@ -54,7 +54,7 @@ class SubPixelTest {
                 assertTrue(e <= TOL, name + " forward " + e);
                 // input gradient
                 Nhwc gx = Nhwc.dense(new float[n * 4 * h * w * c], 0, n, 2 * h, 2 * w, c);
-                SubPixel.backwardInput(Nhwc.of(gy), g, wt, gx, ws);
+                SubPixel.backwardInput(Nhwc.of(gy), g, wt, gx, null, ws);
                 ref = gy.to(REF).conv2dBackwardInput(wt.to(REF), SPEC, x.shape());
                 e = WinogradTest.relError(gx.tensor(), ref) / Math.sqrt(9.0 * o);
                 worstI = Math.max(worstI, e);
@@ -122,7 +122,7 @@ class SubPixelTest {
 
                 Nhwc gx = Nhwc.dense(new float[n * 4 * h * w * c], 0, n, 2 * h, 2 * w, c);
                 java.util.Arrays.fill(gx.a(), Float.NaN); // every pixel must be written
-                SubPixel.backwardInput(Nhwc.of(gy), g, wt, gx, ws);
+                SubPixel.backwardInput(Nhwc.of(gy), g, wt, gx, null, ws);
                 Nhwc gxs = Nhwc.dense(new float[xs.a().length], 0, n, h + 1, w + 1, 4 * c);
                 float[] ut = Winograd.transformWeight(SubPixel.phaseWeight(wt, g, ws), true, 5, ws);
                 Winograd.convolve(Nhwc.of(gy), gxs, 1, 1, ut, false, null, 5, ws);

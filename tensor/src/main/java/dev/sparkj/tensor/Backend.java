@@ -75,7 +75,8 @@ public interface Backend {
 
     /**
      * Batched matrix product {@code out[b] = a[b] @ b[b]}: a {@code [B, M, K]}, b {@code [B, K, N]},
-     * out {@code [B, M, N]} dense row-major. Transposes arrive as strides; a batch stride may be 0.
+     * out {@code [B, M, N]} dense row-major. Transposes arrive as strides; a batch stride may be 0. Every element of
+     * out is written: callers hand it over uncleared.
      */
     void matmul(Tensor a, Tensor b, Tensor out);
 
@@ -97,7 +98,8 @@ public interface Backend {
 
     /**
      * 2-D convolution: x {@code [N, C, H, W]}, w {@code [O, C/g, KH, KW]}, optional bias {@code [O]} (null = none),
-     * out {@code [N, O, HO, WO]}. x and out may be channels-last in memory.
+     * out {@code [N, O, HO, WO]}. x and out may be channels-last in memory. Every element of out is written: callers
+     * hand it over uncleared (as for the gradients below).
      */
     void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, Tensor out);
 

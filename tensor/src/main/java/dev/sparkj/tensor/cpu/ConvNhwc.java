@@ -96,14 +96,9 @@ final class ConvNhwc {
         }
     }
 
-    /** gx (dense NHWC rows) = input gradient from gy. */
-    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
-        backwardInput(gy, g, w, gx, null, ws);
-    }
-
     /**
-     * {@link #backwardInput} plus {@code bias[c]} at every pixel of gx (null = none), for a transposed convolution:
-     * the Winograd routes add it in their output transform, the others in one pass at the end.
+     * gx (dense NHWC rows) = input gradient from gy, plus {@code bias[c]} at every pixel (null = none) for a
+     * transposed convolution: the Winograd routes add it in their output transform, the others in one pass at the end.
      */
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws) {
         if (Winograd.pays(g)) {

@@ -305,18 +305,12 @@ final class Winograd {
         convolve(x, y, g.ph(), g.pw(), u, true, bias, m, ws);
     }
 
-    /** gx (NHWC, C channels) = input gradient of the stride-1 3x3 convolution: gy convolved with the rotated, transposed filter. */
-    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws) {
-        backwardInput(gy, g, w, gx, null, ws);
-    }
-
-    /** {@link #backwardInput} plus {@code bias[c]} (null = none), added in the output transform. */
+    /**
+     * gx (NHWC, C channels) = input gradient of the stride-1 3x3 convolution: gy convolved with the rotated,
+     * transposed filter; plus {@code bias[c]} (null = none), added in the output transform.
+     */
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws) {
         backwardInput(gy, g, w, gx, bias, ws, tileSize());
-    }
-
-    static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, Workspace.Lease ws, int m) {
-        backwardInput(gy, g, w, gx, null, ws, m);
     }
 
     static void backwardInput(Nhwc gy, ConvGeometry g, Tensor w, Nhwc gx, float[] bias, Workspace.Lease ws, int m) {

@@ -128,7 +128,7 @@ class WinogradTest {
         assertTrue(Winograd.eligible(g));
         Nhwc gx = Nhwc.dense(new float[xs[0] * xs[1] * xs[2] * xs[3]], 0, xs[0], xs[2], xs[3], xs[1]);
         try (Workspace.Lease ws = Workspace.lease()) {
-            Winograd.backwardInput(Nhwc.of(gy), g, w, gx, ws, m);
+            Winograd.backwardInput(Nhwc.of(gy), g, w, gx, null, ws, m);
         }
         return gx.tensor();
     }

@@ -17,6 +17,9 @@ final class Copies {
 
     private static final int BLOCK = 1024;
 
+    /** Inner runs of the destination's order shorter than this are walked in the source's order instead, if longer. */
+    private static final int SHORT_RUN = 16;
+
     static void copy(Tensor src, Tensor dst) {
         LoopPlan p = LoopPlan.of(dst, src);
         HeapStorage hs = Heap.of(src), hd = Heap.of(dst);
@@ -24,6 +27,17 @@ final class Copies {
         int sd = p.innerStride(0), ss = p.innerStride(1);
         if (ts == td || (ts == DType.BOOL && td == DType.U8)) {
             Object a = array(hs), b = array(hd);
+            if (p.inner() < SHORT_RUN) {
+                // a transposing copy whose destination runs are short (NCHW to channels-last with 3 channels, SparK's
+                // patches): walk the source's long runs and write the destination at a stride, rather than paying a
+                // call per three elements
+                LoopPlan q = LoopPlan.of(src, dst);
+                if (q.inner() > p.inner()) {
+                    int qs = q.innerStride(0), qd = q.innerStride(1);
+                    StridedLoops.run(q, () -> (off, n) -> sameType(a, off[0], qs, b, off[1], qd, n));
+                    return;
+                }
+            }
             StridedLoops.run(p, () -> (off, n) -> sameType(a, off[1], ss, b, off[0], sd, n));
             return;
         }

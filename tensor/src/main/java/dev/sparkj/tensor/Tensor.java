@@ -92,7 +92,7 @@ public final class Tensor {
                 acc *= Math.max(shape[order[i]], 1);
             }
         }
-        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), st, 0, backend);
+        return uninitialized(dtype, backend, shape, st);
     }
 
     /** {@link #emptyLike(DType)} in this tensor's dtype. */
@@ -688,8 +688,12 @@ public final class Tensor {
 
     /** A row-major tensor whose contents are unspecified, for an output about to be fully overwritten. */
     private static Tensor empty(DType dtype, Backend backend, int... shape) {
-        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(),
-                Shapes.contiguousStrides(shape), 0, backend);
+        return uninitialized(dtype, backend, shape, Shapes.contiguousStrides(shape));
+    }
+
+    /** A tensor of {@code shape} with {@code strides} over new storage whose contents are unspecified. */
+    private static Tensor uninitialized(DType dtype, Backend backend, int[] shape, int[] strides) {
+        return new Tensor(backend.allocateUninitialized(dtype, Shapes.numel(shape)), shape.clone(), strides, 0, backend);
     }
 
     /** Convolution of this {@code [N, C, H, W]} input; the output keeps channels-last memory if the input has it. */

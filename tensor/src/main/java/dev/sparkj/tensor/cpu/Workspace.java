@@ -18,27 +18,52 @@ final class Workspace {
     private Workspace() {}
 
     /**
-     * Floats kept idle in the pool at most: 256 MiB, or a twelfth of the maximum heap if that is less
+     * Floats kept idle in the pool at most: 384 MiB, or a tenth of the maximum heap if that is less
      * ({@code -Dsparkj.workspace.maxPooledMiB=N} overrides). Idle arrays are live heap for the whole step, so
-     * the bound is part of the peak memory. 256 MiB keeps more of Winograd's large workspaces (the transformed
-     * weights and their gradients at 768 channels, 81-135 MB each, and the per-worker blocks), which a 64 MiB pool
-     * dropped and the next call allocated (and the JVM zeroed) again: SparK ResNet-50 at batch 16 allocates
-     * 6.9 GB per step instead of 8.4-8.8, ConvNeXt-S at batch 8 3.6 instead of 5.5, with the same full
-     * collections; 512 MiB doubled those (docs/benchmarks.md, "Session 13"). Not all of them: the largest go
-     * first when the pool is full, and a ResNet-50 step still allocates five 81 MB transformed weights and two
-     * 135 MB weight-gradient partials afresh (JFR, "Session 14"). A whole-activation layout copy
-     * (up to ~150 MB in SparK's decoder at 224 px) may now stay idle in the pool as well; whenever the pool is
-     * over its bound, the largest idle arrays are dropped first.
+     * the bound is part of the peak memory. History: a 64 MiB pool dropped Winograd's large workspaces (the
+     * transformed weights and their gradients at 768 channels, 81-135 MB each, and the per-worker blocks), which the
+     * next call allocated (and the JVM zeroed) again; 256 MiB kept more of them (docs/benchmarks.md, "Session 13"),
+     * but a SparK ResNet-50 step at batch 16 still allocated five 85 MB transformed weights or weight-gradient partials
+     * and a 57 MB one afresh, 0.57 GB per step: its workspaces alive at once come to about 360 MiB with
+     * {@link #sizeClass size classes}. At 384 MiB with size classes none of them is allocated afresh, a step allocates
+     * 0.86 GB instead of 1.43 GB, and steps were faster (median ratio 1.08 over seven alternating pairs of runs) with
+     * the same peak resident memory ("Session 20"). When the pool is over its bound, the largest idle arrays are dropped first.
      */
     static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB",
-            Math.min(256L, Runtime.getRuntime().maxMemory() / 12 >> 20)) << 18;
+            Math.min(384L, Runtime.getRuntime().maxMemory() / 10 >> 20)) << 18;
 
     private static final List<float[]> FREE = new ArrayList<>();
     private static long pooled;
 
+    /** Drops every idle array (for tests, and for a caller that is done with the kernels for a while). */
+    static synchronized void clear() {
+        FREE.clear();
+        pooled = 0;
+    }
+
     /** Opens a lease; close it to return its arrays. */
     static Lease lease() { return new Lease(); }
 
+    /** {@code -Dsparkj.workspace.trace=true} prints every fresh array of 16 MiB or more, with its caller (which requests missed). */
+    private static final boolean TRACE = Boolean.getBoolean("sparkj.workspace.trace");
+
+    /**
+     * The length a fresh array for {@code n} floats gets: from 64K floats up, {@code n} rounded up to an eighth of its
+     * highest power of two (at most 12.5 % more). Requests that differ by a few hundred floats (the weight-gradient
+     * partials of a layer and its transformed weights, for one) then get arrays of one length, which the pool can hand
+     * from one to the other; before, a request 576 floats longer than the idle array missed it and allocated 85 MB.
+     */
+    static int sizeClass(int n) {
+        if (n < (1 << 16)) return Math.max(n, 16);
+        long granule = Integer.highestOneBit(n) >> 3;
+        long rounded = (n + granule - 1) / granule * granule;
+        return rounded <= Integer.MAX_VALUE - 8 ? (int) rounded : n;
+    }
+
+    /**
+     * The smallest idle array of at least {@code n} floats and at most a quarter more (a larger one stays for the
+     * requests it was made for, instead of serving a small one while its own size allocates afresh), or null.
+     */
     private static synchronized float[] take(int n) {
         int best = -1;
         for (int i = 0; i < FREE.size(); i++) {
@@ -70,7 +95,14 @@ final class Workspace {
         /** An array of at least {@code n} floats with unspecified contents, valid until this lease closes. */
         float[] floats(int n) {
             float[] a = take(n);
-            if (a == null) a = new float[Math.max(n, 16)];
+            if (a == null) {
+                a = new float[sizeClass(n)];
+                if (TRACE && n >= (1 << 22)) {
+                    StackTraceElement[] st = new Throwable().getStackTrace();
+                    System.err.printf(java.util.Locale.ROOT, "workspace: fresh %d floats (pool %.1f MB) for %s <- %s%n",
+                            n, pooled * 4e-6, st[1], st[2]);
+                }
+            }
             held.add(a);
             return a;
         }

@@ -165,13 +165,17 @@ public final class SparK extends Module {
             toDec.add(((ImageLayer) densifyProjs.get(i)).forward(F.toChannelsLast(dense)));
         }
         Variable rec = decoder.forward(toDec);                               // [B,3,H,W]
+        Tensor nonActive = active.reshape(s[0], gridH * gridW).eq(0.0).cast(input.dtype());  // 1 = masked
+        if (PatchLoss.applies(input, rec)) { // the same loss in one pass per patch (float tensors on the heap)
+            PatchLoss.Result r = PatchLoss.of(input, rec, nonActive.cast(dev.sparkj.tensor.DType.F32).toFloatArray(), gridH, gridW, patch);
+            return new Output(r.loss(), rec, r.mean(), r.std());
+        }
         Tensor inp = patchify(input);                                        // [B,L,p*p*3]
         Tensor mean = inp.mean(new int[]{2}, true);
         Tensor std = inp.var(new int[]{2}, 1, true).add(1e-6).sqrt();
         Tensor target = inp.sub(mean).div(std);
         Variable recP = patchify(rec);
         Variable l2 = F.mean(F.square(F.sub(recP, Variable.of(target))), new int[]{2}, false); // [B,L]
-        Tensor nonActive = active.reshape(s[0], gridH * gridW).eq(0.0).cast(input.dtype());  // 1 = masked
         Variable loss = F.div(F.sum(F.mul(l2, Variable.of(nonActive))), nonActive.sum().item() + 1e-8);
         return new Output(loss, rec, mean, std);
     }

@@ -148,9 +148,9 @@ public final class SparK extends Module {
         ActiveMask mask = ActiveMask.of(active);
         if (mask.batch() != s[0] || mask.h() != gridH || mask.w() != gridW)
             throw new IllegalArgumentException("mask must be [" + s[0] + ", 1, " + gridH + ", " + gridW + "], got " + java.util.Arrays.toString(active.shape()));
-        Tensor activeFull = mask.upsample(patch);                           // [B,1,H,W] 0/1
-        Tensor masked = input.mul(activeFull.cast(input.dtype()));
-        List<FeatureMap> feats = new ArrayList<>(encoder.forwardFeatures(SparseMap.of(Variable.of(masked), mask, mode)));
+        // The reference multiplies the image by the upsampled mask first. SparseMap.of does that itself: it keeps only
+        // the visible pixels (packed) or multiplies by the same mask (masked dense), so the image goes in as it is.
+        List<FeatureMap> feats = new ArrayList<>(encoder.forwardFeatures(SparseMap.of(Variable.of(input), mask, mode)));
         Collections.reverse(feats);                                          // smallest first
         List<Variable> toDec = new ArrayList<>();
         for (int i = 0; i < feats.size(); i++) {

@@ -11,7 +11,8 @@ import dev.sparkj.tensor.cpu.Parallel;
 /**
  * SparK's loss (spark-semantics.md §5) in one pass over each patch, for float tensors on the heap.
  *
- * <p>What it computes is exactly the composed form in {@link SparK#forward}'s fallback: patchify the input to
+ * <p>It computes the loss of the composed form in {@link SparK#forward}'s fallback (up to float rounding, summed in
+ * another order): patchify the input to
  * {@code [B, L, p*p*3]} (row in patch, column in patch, channel), normalise each patch by its own mean and unbiased
  * variance ({@code (x - mean) / sqrt(var + 1e-6)}), take the mean squared difference to the patchified reconstruction
  * per patch, and average it over the masked patches. Written as tensor ops that is a patchify copy of both images, two

@@ -167,7 +167,7 @@ public final class SparK extends Module {
         Variable rec = decoder.forward(toDec);                               // [B,3,H,W]
         Tensor nonActive = active.reshape(s[0], gridH * gridW).eq(0.0).cast(input.dtype());  // 1 = masked
         if (PatchLoss.applies(input, rec)) { // the same loss in one pass per patch (float tensors on the heap)
-            PatchLoss.Result r = PatchLoss.of(input, rec, nonActive.cast(dev.sparkj.tensor.DType.F32).toFloatArray(), gridH, gridW, patch);
+            PatchLoss.Result r = PatchLoss.of(input, rec, nonActive.toFloatArray(), gridH, gridW, patch);
             return new Output(r.loss(), rec, r.mean(), r.std());
         }
         Tensor inp = patchify(input);                                        // [B,L,p*p*3]

@@ -27,7 +27,8 @@ final class Workspace {
      * and a 57 MB one afresh, 0.57 GB per step: its workspaces alive at once come to about 360 MiB with
      * {@link #sizeClass size classes}. At 384 MiB with size classes none of them is allocated afresh, a step allocates
      * 0.86 GB instead of 1.43 GB, and steps were faster (median ratio 1.08 over seven alternating pairs of runs) with
-     * the same peak resident memory ("Session 20"). When the pool is over its bound, the largest idle arrays are dropped first.
+     * the same peak resident memory ("Session 20"). When the pool is over its bound, the largest idle arrays are
+     * dropped first.
      */
     static final long MAX_POOLED = Long.getLong("sparkj.workspace.maxPooledMiB",
             Math.min(384L, Runtime.getRuntime().maxMemory() / 10 >> 20)) << 18;
@@ -60,10 +61,7 @@ final class Workspace {
         return rounded <= Integer.MAX_VALUE - 8 ? (int) rounded : n;
     }
 
-    /**
-     * The smallest idle array of at least {@code n} floats and at most a quarter more (a larger one stays for the
-     * requests it was made for, instead of serving a small one while its own size allocates afresh), or null.
-     */
+    /** The smallest idle array of at least {@code n} floats, or null. */
     private static synchronized float[] take(int n) {
         int best = -1;
         for (int i = 0; i < FREE.size(); i++) {
@@ -88,6 +86,14 @@ final class Workspace {
         }
     }
 
+    private static void trace(int n) {
+        StackTraceElement[] st = new Throwable().getStackTrace();
+        long idle;
+        synchronized (Workspace.class) { idle = pooled; }
+        System.err.printf(java.util.Locale.ROOT, "workspace: fresh %d floats (pool %.1f MB) for %s <- %s%n",
+                n, idle * 4e-6, st[2], st[3]);
+    }
+
     /** Arrays borrowed from the pool until {@link #close()}. */
     static final class Lease implements AutoCloseable {
         private final List<float[]> held = new ArrayList<>(2);
@@ -97,11 +103,7 @@ final class Workspace {
             float[] a = take(n);
             if (a == null) {
                 a = new float[sizeClass(n)];
-                if (TRACE && n >= (1 << 22)) {
-                    StackTraceElement[] st = new Throwable().getStackTrace();
-                    System.err.printf(java.util.Locale.ROOT, "workspace: fresh %d floats (pool %.1f MB) for %s <- %s%n",
-                            n, pooled * 4e-6, st[1], st[2]);
-                }
+                if (TRACE && n >= (1 << 22)) trace(n);
             }
             held.add(a);
             return a;

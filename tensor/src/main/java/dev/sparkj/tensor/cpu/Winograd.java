@@ -360,11 +360,11 @@ final class Winograd {
         final int blocks = (tiles + b - 1) / b, block = (tiles + blocks - 1) / blocks;
         final Tiles geo = Tiles.forWeightGradient(x, gy, ph, pw, m, tilesW, perImage, block);
         final int duPlane = planeStride(coutP * cinP);
-        final float[] v = ws.floats(tt * geo.vPlane()), gh = ws.floats(tt * geo.mPlane()), du = ws.floats(tt * duPlane);
+        final float[] v = ws.floats(S0 + tt * geo.vPlane()), gh = ws.floats(S0 + tt * geo.mPlane()), du = ws.floats(tt * duPlane);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
             Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * (cinP + coutP)), (lo, hi) -> {
-                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                float[] tmp = scratch(tt), pad = scratch(tt);
                 geo.input(f, lo, hi, v, tmp, pad);
                 geo.gradient(f, lo, hi, gh, tmp, pad);
             });
@@ -494,8 +494,8 @@ final class Winograd {
         Parallel.forEach(chunks, ch -> {
             int lo = (int) ((long) tiles * ch / chunks), hi = (int) ((long) tiles * (ch + 1) / chunks);
             try (Workspace.Lease own = Workspace.lease()) {
-                float[] v = own.floats(tt * geo.vPlane()), gh = own.floats(tt * geo.mPlane());
-                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                float[] v = own.floats(S0 + tt * geo.vPlane()), gh = own.floats(S0 + tt * geo.mPlane());
+                float[] tmp = scratch(tt), pad = scratch(tt);
                 for (int first = lo; first < hi; first += block) {
                     int nb = Math.min(block, hi - first);
                     geo.input(first, 0, nb, v, tmp, pad);
@@ -642,6 +642,19 @@ final class Winograd {
     static final int CHUNK = Math.max(VL, Integer.getInteger("sparkj.conv.winograd.chunk", 64) / VL * VL);
 
     /**
+     * Where the scratch of the transforms (tmp, pad) and the planes of V, M and Ghat start in their arrays: on a
+     * cache line ({@link Align}). Their rows are whole numbers of lines apart (CHUNK, the padded channels of a
+     * tile, {@link #planeStride}), so every vector the transforms and products load or store there lies within
+     * one line. The transforms move as many floats through this scratch as they do arithmetic, and a vector
+     * spanning two lines costs two accesses: 48 -> 48 channels at 224 pixels, forward, ran about 10 % faster
+     * with it (docs/benchmarks.md, session 21).
+     */
+    private static final int S0 = Align.FLOATS;
+
+    /** A tile's scratch: t^2 x CHUNK floats from {@link #S0}. */
+    private static float[] scratch(int tt) { return new float[S0 + tt * CHUNK]; }
+
+    /**
      * out = conv(in) with an r x r filter ({@link #filterSize}: 3, or 2 for F(5, 2)), padding (ph, pw) and
      * transformed filter u: output pixel (y, x) reads input rows {@code y - ph .. y - ph + r - 1} and columns
      * {@code x - pw .. x - pw + r - 1}. u is
@@ -682,16 +695,16 @@ final class Winograd {
             });
             return;
         }
-        final float[] v = ws.floats(tt * vPlane), mm = ws.floats(tt * mPlane);
+        final float[] v = ws.floats(S0 + tt * vPlane), mm = ws.floats(S0 + tt * mPlane);
         for (int first = 0; first < tiles; first += block) {
             final int f = first, nb = Math.min(block, tiles - first);
             Parallel.forRange(nb, StridedLoops.grain(nb, 4L * tt * cinP), (lo, hi) ->
-                    geo.input(f, lo, hi, v, new float[tt * CHUNK], new float[tt * CHUNK]));
+                    geo.input(f, lo, hi, v, scratch(tt), scratch(tt)));
             Parallel.forItems(tt, (lo, hi) -> {
                 for (int xi = lo; xi < hi; xi++) gemm(xi, nb, cin, cout, cinP, coutP, v, vPlane, u, uTransposed, mm, mPlane);
             });
             Parallel.forRange(nb, StridedLoops.grain(nb, 2L * tt * coutP), (lo, hi) ->
-                    geo.output(f, lo, hi, mm, new float[tt * CHUNK], new float[tt * CHUNK]));
+                    geo.output(f, lo, hi, mm, scratch(tt), scratch(tt)));
         }
     }
 
@@ -734,17 +747,17 @@ final class Winograd {
         final int tiles = out.n() * perImage;
         final int cinP = roundUp(cin, VL), coutP = roundUp(cout, VL);
         final int per = DirectGemm.packedSize(cin, cout);
-        final float[] up = ws.floats(tt * per);
+        final float[] up = ws.floats(S0 + tt * per);
         Parallel.forItems(tt, (lo, hi) -> {
             for (int xi = lo; xi < hi; xi++)
-                DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, xi * per);
+                DirectGemm.packB(uTransposed, u, xi * cin * cout, uTransposed ? cin : cout, cin, cout, up, S0 + xi * per);
         });
         final int block = Math.min(roundUp(tiles, 4), Math.max(DIRECT_MIN_TILES, DIRECT_BLOCK_FLOATS / (tt * (cinP + coutP)) / 4 * 4));
         final int vPlane = planeStride(block * cinP), mPlane = planeStride(block * coutP);
         final Tiles geo = new Tiles(in, out, ph, pw, m, tilesW, perImage, Panels.rows(cinP), Panels.rows(coutP), vPlane, mPlane, biasP);
         blocksPerWorker(geo, tiles, block, tt, (v, mm, nb) -> {
             for (int xi = 0; xi < tt; xi++)
-                DirectGemm.multiply(nb, coutP, cin, v, xi * vPlane, cinP, up, xi * per, mm, xi * mPlane, coutP);
+                DirectGemm.multiply(nb, coutP, cin, v, S0 + xi * vPlane, cinP, up, S0 + xi * per, mm, S0 + xi * mPlane, coutP);
         });
     }
 
@@ -759,8 +772,8 @@ final class Winograd {
     private static void blocksPerWorker(Tiles geo, int tiles, int block, int tt, BlockProducts products) {
         Parallel.forItems((tiles + block - 1) / block, (lo, hi) -> {
             try (Workspace.Lease own = Workspace.lease()) {
-                float[] v = own.floats(tt * geo.vPlane()), mm = own.floats(tt * geo.mPlane());
-                float[] tmp = new float[tt * CHUNK], pad = new float[tt * CHUNK];
+                float[] v = own.floats(S0 + tt * geo.vPlane()), mm = own.floats(S0 + tt * geo.mPlane());
+                float[] tmp = scratch(tt), pad = scratch(tt);
                 for (int bl = lo; bl < hi; bl++) {
                     int first = bl * block, nb = Math.min(block, tiles - first);
                     geo.input(first, 0, nb, v, tmp, pad);
@@ -775,7 +788,7 @@ final class Winograd {
     private static void gemm(int xi, int nb, int cin, int cout, int cinP, int coutP, float[] v, int vPlane,
                              float[] u, boolean uTransposed, float[] mm, int mPlane) {
         Sgemm.gemm(Sgemm.KERNEL, GemmBlocking.DEFAULT, 1, false, uTransposed, nb, cout, cin, 1f,
-                v, xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout, 0f, mm, xi * mPlane, coutP);
+                v, S0 + xi * vPlane, cinP, u, xi * cin * cout, uTransposed ? cin : cout, 0f, mm, S0 + xi * mPlane, coutP);
     }
 
     /**
@@ -801,15 +814,15 @@ final class Winograd {
          * into the padded O x C rows at {@code du[duOff]}, {@code ldu} apart; stored instead when not {@code accumulate}.
          */
         void accumulateProduct(int xi, int nb, float[] gh, float[] v, boolean accumulate, float[] du, int duOff, int ldu) {
-            DirectGemm.accumulatePanels(roundUp(out.c(), VL), roundUp(in.c(), VL), nb, gh, xi * mPlane, mp.stride(),
-                    v, xi * vPlane, vp.stride(), accumulate, du, duOff, ldu);
+            DirectGemm.accumulatePanels(roundUp(out.c(), VL), roundUp(in.c(), VL), nb, gh, S0 + xi * mPlane, mp.stride(),
+                    v, S0 + xi * vPlane, vp.stride(), accumulate, du, duOff, ldu);
         }
 
         /** V for tiles {@code first + lo .. first + hi} (tiles lo..hi of the block in V). */
         void input(int first, int lo, int hi, float[] v, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, b * vp.width(), vPlane, vp, tmp, pad);
+                inputTile(in, n, (r / tilesW) * m - ph, (r % tilesW) * m - pw, m, v, S0 + b * vp.width(), vPlane, vp, tmp, pad);
             }
         }
 
@@ -817,7 +830,7 @@ final class Winograd {
         void gradient(int first, int lo, int hi, float[] gh, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                gradientTile(out.plain(), n, (r / tilesW) * m, (r % tilesW) * m, m, gh, b * mp.width(), mPlane, mp, tmp, pad);
+                gradientTile(out.plain(), n, (r / tilesW) * m, (r % tilesW) * m, m, gh, S0 + b * mp.width(), mPlane, mp, tmp, pad);
             }
         }
 
@@ -825,7 +838,7 @@ final class Winograd {
         void output(int first, int lo, int hi, float[] mm, float[] tmp, float[] pad) {
             for (int b = lo; b < hi; b++) {
                 int tile = first + b, n = tile / perImage, r = tile % perImage;
-                outputTile(mm, b * mp.width(), mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
+                outputTile(mm, S0 + b * mp.width(), mPlane, bias, out, n, (r / tilesW) * m, (r % tilesW) * m, m, tmp, pad);
             }
         }
     }
@@ -970,7 +983,7 @@ final class Winograd {
                     continue;
                 }
                 padTile(a, base + c0, rs, cs, t, rowOk, colOk, real, len, pad);
-                transformInput(m, pad, 0, t * CHUNK, CHUNK, len, tmp, v, off, k * pc + c0, plane, panels);
+                transformInput(m, pad, S0, t * CHUNK, CHUNK, len, tmp, v, off, k * pc + c0, plane, panels);
             }
         }
     }
@@ -985,7 +998,7 @@ final class Winograd {
                                 float[] pad) {
         for (int i = 0; i < size; i++)
             for (int j = 0; j < size; j++) {
-                int p = (i * size + j) * CHUNK;
+                int p = S0 + (i * size + j) * CHUNK;
                 if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0) {
                     System.arraycopy(a, base + i * sH + j * sW, pad, p, real);
                     java.util.Arrays.fill(pad, p + real, p + len, 0f);
@@ -1004,15 +1017,15 @@ final class Winograd {
     private static void transformInput(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                        float[] dst, int off, int c0, int plane, Panels panels) {
         int t = points(m);
-        if (t == 8) bt8Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
-        else if (t == 6) bt6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
-        else bt4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, t * CHUNK, len);
+        if (t == 8) bt8Lines(src, sOff, cs, rs, tmp, S0, CHUNK, t * CHUNK, len);
+        else if (t == 6) bt6Lines(src, sOff, cs, rs, tmp, S0, CHUNK, t * CHUNK, len);
+        else bt4Lines(src, sOff, cs, rs, tmp, S0, CHUNK, t * CHUNK, len);
         // pass 2 per channel group (one call for rows): a group's channels are contiguous in the planes
         for (int g = 0; g < len; ) {
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
-            if (t == 8) bt8Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
-            else if (t == 6) bt6Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
-            else bt4Lines(tmp, g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            if (t == 8) bt8Lines(tmp, S0 + g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            else if (t == 6) bt6Lines(tmp, S0 + g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
+            else bt4Lines(tmp, S0 + g, t * CHUNK, CHUNK, dst, d, t * plane, plane, n);
             g += n;
         }
     }
@@ -1120,7 +1133,7 @@ final class Winograd {
                 continue;
             }
             padTile(a, base + c0, sH, sW, m, (1 << rows) - 1, (1 << cols) - 1, real, len, pad);
-            transformGradient(m, pad, 0, m * CHUNK, CHUNK, len, tmp, gh, off, c0, plane, panels);
+            transformGradient(m, pad, S0, m * CHUNK, CHUNK, len, tmp, gh, off, c0, plane, panels);
         }
     }
 
@@ -1133,16 +1146,16 @@ final class Winograd {
     private static void transformGradient(int m, float[] src, int sOff, int rs, int cs, int len, float[] tmp,
                                           float[] dst, int off, int c0, int plane, Panels panels) {
         int t = points(m);
-        if (m == 6) a8Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-        else if (m == 4) a6Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-        else if (m == 5) a65Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
-        else a4Lines(src, sOff, cs, rs, tmp, 0, CHUNK, m * CHUNK, m, len);
+        if (m == 6) a8Lines(src, sOff, cs, rs, tmp, S0, CHUNK, m * CHUNK, m, len);
+        else if (m == 4) a6Lines(src, sOff, cs, rs, tmp, S0, CHUNK, m * CHUNK, m, len);
+        else if (m == 5) a65Lines(src, sOff, cs, rs, tmp, S0, CHUNK, m * CHUNK, m, len);
+        else a4Lines(src, sOff, cs, rs, tmp, S0, CHUNK, m * CHUNK, m, len);
         for (int g = 0; g < len; ) { // per channel group, as in transformInput
             int c = c0 + g, n = panels.run(c, len - g), d = panels.at(off, c);
-            if (m == 6) a8Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
-            else if (m == 4) a6Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
-            else if (m == 5) a65Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
-            else a4Lines(tmp, g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            if (m == 6) a8Lines(tmp, S0 + g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else if (m == 4) a6Lines(tmp, S0 + g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else if (m == 5) a65Lines(tmp, S0 + g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
+            else a4Lines(tmp, S0 + g, m * CHUNK, CHUNK, dst, d, t * plane, plane, t, n);
             g += n;
         }
     }
@@ -1277,11 +1290,11 @@ final class Winograd {
                     transformOutput(m, mm, off + ch, plane, len, tmp, bias, ch, y, base + c0, rs, cs, rows, cols);
                     continue;
                 }
-                transformOutput(m, mm, off + ch, plane, len, tmp, bias, ch, pad, 0, m * CHUNK, CHUNK, m, m);
+                transformOutput(m, mm, off + ch, plane, len, tmp, bias, ch, pad, S0, m * CHUNK, CHUNK, m, m);
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < m; j++)
                         if ((rowOk >> i & 1) != 0 && (colOk >> j & 1) != 0)
-                            System.arraycopy(pad, (i * m + j) * CHUNK, y, base + i * rs + j * cs + c0, real);
+                            System.arraycopy(pad, S0 + (i * m + j) * CHUNK, y, base + i * rs + j * cs + c0, real);
             }
         }
     }
@@ -1296,14 +1309,14 @@ final class Winograd {
                                         int bOff, float[] y, int yBase, int rs, int cs, int rows, int cols) {
         int t = points(m);
         if (t == 8) {
-            at8Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, m, null, 0, len);
-            at8Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+            at8Lines(mm, off, plane, t * plane, tmp, S0, CHUNK, t * CHUNK, t, m, null, 0, len);
+            at8Lines(tmp, S0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
         } else if (t == 6) {
-            at6Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, m, t, m, null, 0, len);
-            at6Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, m, rows, cols, bias, bOff, len);
+            at6Lines(mm, off, plane, t * plane, tmp, S0, CHUNK, t * CHUNK, m, t, m, null, 0, len);
+            at6Lines(tmp, S0, t * CHUNK, CHUNK, y, yBase, rs, cs, m, rows, cols, bias, bOff, len);
         } else {
-            at4Lines(mm, off, plane, t * plane, tmp, 0, CHUNK, t * CHUNK, t, 2, null, 0, len);
-            at4Lines(tmp, 0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
+            at4Lines(mm, off, plane, t * plane, tmp, S0, CHUNK, t * CHUNK, t, 2, null, 0, len);
+            at4Lines(tmp, S0, t * CHUNK, CHUNK, y, yBase, rs, cs, rows, cols, bias, bOff, len);
         }
     }
 

@@ -106,7 +106,7 @@ public final class GatheredGemm {
         switch (route) {
             case NARROW -> {
                 float[] zero = zeros(g.channels());
-                Sgemm.narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) -> narrowRows(g, r0, rn, n, bp, zero, c, offC, ldc));
+                Sgemm.narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp, bOff) -> narrowRows(g, r0, rn, n, bp, bOff, zero, c, offC, ldc));
             }
             case ROW_DOTS, SHALLOW -> { // a handful of columns or inner terms: written out, as Sgemm would read it
                 try (Workspace.Lease ws = Workspace.lease()) {
@@ -219,18 +219,18 @@ public final class GatheredGemm {
     // ------------------------------------------------------------------ the few-column product (DirectGemm's, gathered)
 
     /**
-     * Rows {@code [r0, r0 + rn)} of {@code C = G B} for {@link Sgemm#narrowProduct} (B packed at {@code bp[0]}), as
+     * Rows {@code [r0, r0 + rn)} of {@code C = G B} for {@link Sgemm#narrowProduct} (B packed at {@code bp[bOff]}), as
      * {@link DirectGemm#multiply} tiles them: four rows by one B panel at a time, then the leftover rows one by one;
      * each C element one chain of fused multiply-adds over k from zero.
      */
-    private static void narrowRows(Rows g, int r0, int rn, int n, float[] bp, float[] zero, float[] c, int offC, int ldc) {
+    private static void narrowRows(Rows g, int r0, int rn, int n, float[] bp, int bOff, float[] zero, float[] c, int offC, int ldc) {
         int k = g.cols(), panels = (n + NR - 1) / NR, r = r0, end = r0 + rn;
         for (; r + 4 <= end; r += 4)
             for (int jp = 0; jp < panels; jp++)
-                tile4(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, ldc, n - jp * NR >= NR);
+                tile4(g, r, zero, bp, bOff + jp * k * NR, c, offC + r * ldc + jp * NR, ldc, n - jp * NR >= NR);
         for (; r < end; r++)
             for (int jp = 0; jp < panels; jp++)
-                tile1(g, r, zero, bp, jp * k * NR, c, offC + r * ldc + jp * NR, n - jp * NR >= NR);
+                tile1(g, r, zero, bp, bOff + jp * k * NR, c, offC + r * ldc + jp * NR, n - jp * NR >= NR);
     }
 
     /**

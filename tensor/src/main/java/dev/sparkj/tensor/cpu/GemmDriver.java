@@ -23,6 +23,15 @@ final class GemmDriver {
      */
     static final long PARALLEL_MIN_MACS = 1L << 21;
 
+    /**
+     * Where the packed B panels start in their buffer: on a cache line ({@link Align}). Every panel and every
+     * row of one is a whole number of lines long (NR floats), so the micro-kernel's vector loads of B each lie
+     * in one line; the scratch tile it writes C into is placed on a line too.
+     */
+    private static final int B0 = Align.FLOATS;
+    /** Floats in a cache line. */
+    private static final int LINE_FLOATS = Align.LINE / Float.BYTES;
+
     private static final Scratch A_BUF = new Scratch();
     private static final Scratch B_BUF = new Scratch();
 
@@ -87,7 +96,7 @@ final class GemmDriver {
         final int groupSlices = Math.max(1, Math.min(slicesAll,
                 Math.min(blk.packedB() / sliceLen, blk.packedB() / sliceLenA)));
 
-        float[] bBuf = B_BUF.take(groupSlices * sliceLen);
+        float[] bBuf = B_BUF.take(B0 + groupSlices * sliceLen);
         try {
             for (int jc = 0; jc < n; jc += ncMax) {
                 final int nc = Math.min(ncMax, n - jc);
@@ -101,15 +110,17 @@ final class GemmDriver {
                         for (int u = lo; u < hi; ) {
                             int sl = u / nPanels, jpLo = u % nPanels, jpHi = Math.min(nPanels, jpLo + (hi - u));
                             int p0 = (g0 + sl) * kcMax, kc = Math.min(kcMax, k - p0);
-                            packB.pack(p0, kc, j0, nc, nr, jpLo, jpHi, bp, sl * sliceLen);
+                            packB.pack(p0, kc, j0, nc, nr, jpLo, jpHi, bp, B0 + sl * sliceLen);
                             u += jpHi - jpLo;
                         }
                     };
                     if (par) Parallel.forRange(gSlices * nPanels, 4, pack);
                     else pack.run(0, gSlices * nPanels);
 
+                    // the tile scratch after the packed A, on a cache line (Align)
+                    final int tileOff = B0 + roundUp(gSlices * sliceLenA, LINE_FLOATS);
                     Parallel.Range compute = (lo, hi) -> {
-                        float[] ap = A_BUF.take(gSlices * sliceLenA + mr * nr);
+                        float[] ap = A_BUF.take(tileOff + mr * nr);
                         try {
                             for (int t = lo; t < hi; t++) {
                                 int i0 = (t / nParts) * mc, part = t % nParts;
@@ -120,9 +131,9 @@ final class GemmDriver {
                                 packA.pack(i0, mcb, pg, depth, kcMax, mr, ap);
                                 for (int sl = 0; sl < gSlices; sl++) {
                                     int p0 = pg + sl * kcMax, kc = Math.min(kcMax, k - p0);
-                                    sweep(kern, ap, sl * aLen, mcb, kc, bp, sl * sliceLen, jp0, jp1, nc,
+                                    sweep(kern, ap, sl * aLen, mcb, kc, bp, B0 + sl * sliceLen, jp0, jp1, nc,
                                             alpha, p0 == 0 ? beta : 1f, c, offC + i0 * ldc + j0, ldc, blk.nb(),
-                                            gSlices * sliceLenA);
+                                            tileOff);
                                 }
                             }
                         } finally {

@@ -69,8 +69,8 @@ public final class Sgemm {
         checkStore("B", b, offB, ldb, transB ? n : k, transB ? k : n);
         Route route = route(kern, transA, transB, m, n, k, alpha, beta);
         switch (route) {
-            case NARROW -> narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp) ->   // counts its FLOPs
-                    DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, 0, c, offC + r0 * ldc, ldc));
+            case NARROW -> narrowProduct(threads, transB, m, n, k, b, offB, ldb, (r0, rn, bp, bOff) ->   // counts its FLOPs
+                    DirectGemm.multiply(rn, n, k, a, offA + r0 * lda, lda, bp, bOff, c, offC + r0 * ldc, ldc));
             case ROW_DOTS -> RowDots.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             case SHALLOW -> ShallowGemm.gemm(threads, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             case DEEP -> DeepGemm.gemm(threads, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
@@ -123,14 +123,14 @@ public final class Sgemm {
      * as much as those tiles' multiply-adds (m = 10000, n = 96, k = 384: 10.0 ms here against 11.9 ms).
      */
     static void narrowProduct(int threads, boolean transB, int m, int n, int k, float[] b, int offB, int ldb, NarrowRows rows) {
-        float[] bp = NARROW_B.take(DirectGemm.packedSize(k, n));
+        float[] bp = NARROW_B.take(Align.FLOATS + DirectGemm.packedSize(k, n));
         try {
-            DirectGemm.packB(transB, b, offB, ldb, k, n, bp, 0);
+            DirectGemm.packB(transB, b, offB, ldb, k, n, bp, Align.FLOATS); // on a cache line, as GemmDriver's panels
             int blocks = (m + NARROW_ROWS - 1) / NARROW_ROWS;
             Parallel.Range range = (lo, hi) -> {
                 for (int blk = lo; blk < hi; blk++) {
                     int r0 = blk * NARROW_ROWS;
-                    rows.multiply(r0, Math.min(NARROW_ROWS, m - r0), bp);
+                    rows.multiply(r0, Math.min(NARROW_ROWS, m - r0), bp, Align.FLOATS);
                 }
             };
             if (threads > 1 && (long) m * n * k >= GemmDriver.PARALLEL_MIN_MACS) Parallel.forRange(blocks, 1, range);
@@ -140,10 +140,10 @@ public final class Sgemm {
         }
     }
 
-    /** One block of rows {@code [r0, r0 + rn)} of a few-column product, with B packed at {@code bp[0]} ({@link DirectGemm#packB}). */
+    /** One block of rows {@code [r0, r0 + rn)} of a few-column product, with B packed at {@code bp[bOff]} ({@link DirectGemm#packB}). */
     @FunctionalInterface
     interface NarrowRows {
-        void multiply(int r0, int rn, float[] bp);
+        void multiply(int r0, int rn, float[] bp, int bOff);
     }
 
     private static final Scratch NARROW_B = new Scratch();

@@ -646,7 +646,7 @@ final class Winograd {
      * cache line ({@link Align}). Their rows are whole numbers of lines apart (CHUNK, the padded channels of a
      * tile, {@link #planeStride}), so every vector the transforms and products load or store there lies within
      * one line. The transforms move as many floats through this scratch as they do arithmetic, and a vector
-     * spanning two lines costs two accesses: 48 -> 48 channels at 224 pixels, forward, ran about 10 % faster
+     * spanning two lines costs two accesses: 48 -> 48 channels at 224 pixels, forward, ran 8-10 % faster
      * with it (docs/benchmarks.md, session 21).
      */
     private static final int S0 = Align.FLOATS;

@@ -26,7 +26,7 @@ final class GemmDriver {
     /**
      * Where the packed B panels start in their buffer: on a cache line ({@link Align}). Every panel and every
      * row of one is a whole number of lines long (NR floats), so the micro-kernel's vector loads of B each lie
-     * in one line; the scratch tile it writes C into is placed on a line too.
+     * in one line. The scratch tile it writes C into is placed on a line of the A buffer the same way.
      */
     private static final int B0 = Align.FLOATS;
     /** Floats in a cache line. */
@@ -118,7 +118,7 @@ final class GemmDriver {
                     else pack.run(0, gSlices * nPanels);
 
                     // the tile scratch after the packed A, on a cache line (Align)
-                    final int tileOff = B0 + roundUp(gSlices * sliceLenA, LINE_FLOATS);
+                    final int tileOff = Align.FLOATS + roundUp(gSlices * sliceLenA, LINE_FLOATS);
                     Parallel.Range compute = (lo, hi) -> {
                         float[] ap = A_BUF.take(tileOff + mr * nr);
                         try {

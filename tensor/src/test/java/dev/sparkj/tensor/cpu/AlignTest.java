@@ -17,7 +17,7 @@ class AlignTest {
     void elementFloatsStartsACacheLine() throws ReflectiveOperationException {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         int objectAlignment = Integer.parseInt(vm.getVMOption("ObjectAlignmentInBytes").getValue());
-        if (objectAlignment % 64 != 0) {
+        if (objectAlignment % Align.LINE != 0) {
             assertEquals(0, Align.FLOATS, "no line boundary is known when objects are only " + objectAlignment + "-byte aligned");
             return;
         }
